@@ -1,0 +1,321 @@
+"""Token vocabulary and the one-hot / teacher-forcing encoder.
+
+Tokens become integer ids here and nowhere else.  Ids ``0 .. N_RESERVED-1``
+are reserved symbols (padding, start, end, unknown); user tokens follow in
+sorted order, so a reserved symbol can never collide with a user token
+whatever its type.  The estimator keeps only these integer ids in host
+memory; the one-hot expansion it trains on happens inside the Keras graph
+with the same ids.
+"""
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+PAD_ID = 0
+START_ID = 1
+END_ID = 2
+UNKNOWN_ID = 3
+N_RESERVED = 4
+RESERVED_NAMES = ("<pad>", "<start>", "<end>", "<unk>")
+
+
+def check_token_array(X, *, name="X"):
+    """Validate an already 2-D token array: finite, no None, orderable.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, length)
+        Tokens, as returned by scikit-learn's ``validate_data``.
+    name : str, default="X"
+        Name used in error messages.
+
+    Returns
+    -------
+    X : ndarray
+        The same array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_token_array(np.array([[1, 2], [3, 4]])).shape
+    (2, 2)
+    """
+    if X.dtype == object:
+        try:
+            np.unique(X)
+        except TypeError as exc:
+            raise TypeError(
+                f"{name} mixes token types that cannot be compared with each "
+                f"other ({exc}); use tokens of one type."
+            ) from None
+    return X
+
+
+class SequenceOneHotEncoder(TransformerMixin, BaseEstimator):
+    """One-hot encode fixed-length token sequences with a shared vocabulary.
+
+    Every position of a sequence shares one vocabulary (unlike
+    :class:`~sklearn.preprocessing.OneHotEncoder`, which learns one per
+    column).  Ids ``0..3`` are reserved for padding, start, end and
+    unknown tokens; tokens seen in ``fit`` follow in sorted order.  Tokens
+    not seen in ``fit`` are encoded as the unknown symbol.
+
+    ``transform`` returns the flattened one-hot array of shape
+    ``(n_samples, length * n_ids_)``; ``.reshape(n_samples, length, -1)``
+    gives the ``(samples, time steps, features)`` layout Keras expects.
+    :meth:`encode` gives the integer ids the network consumes, and
+    :meth:`encode_decoder_input` builds the teacher-forcing input: the start
+    symbol followed by the sequence without its last token.
+
+    Parameters
+    ----------
+    dtype : numpy dtype, default=np.float32
+        Dtype of the one-hot output.
+
+    Attributes
+    ----------
+    tokens_ : ndarray of shape (n_tokens,)
+        Sorted tokens seen in ``fit``; token ``tokens_[i]`` has id
+        ``i + 4``.
+    n_ids_ : int
+        Number of ids, reserved symbols included (``len(tokens_) + 4``).
+    n_features_in_ : int
+        Sequence length seen in ``fit``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_seq2seq import SequenceOneHotEncoder
+    >>> enc = SequenceOneHotEncoder().fit([[4, 5, 6], [6, 5, 4]])
+    >>> enc.encode([[4, 5, 6], [6, 7, 4]])
+    array([[4, 5, 6],
+           [6, 3, 4]], dtype=int32)
+    >>> enc.encode_decoder_input([[4, 5, 6]])
+    array([[1, 4, 5]], dtype=int32)
+    >>> enc.transform([[4, 5, 6]]).shape
+    (1, 21)
+    >>> enc.inverse_transform(enc.transform([[6, 4, 5]]))
+    array([[6, 4, 5]])
+    """
+
+    def __init__(self, dtype=np.float32):
+        self.dtype = dtype
+
+    def fit(self, X, y=None):
+        """Learn the token vocabulary.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, length)
+            Token sequences (integers, strings or other orderable tokens).
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : SequenceOneHotEncoder
+            The fitted encoder.
+        """
+        X = validate_data(self, X, dtype=None, ensure_all_finite=True)
+        check_token_array(X)
+        self.tokens_ = np.unique(X)
+        self.n_ids_ = len(self.tokens_) + N_RESERVED
+        return self
+
+    def _validated(self, X):
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=None, ensure_all_finite=True, reset=False)
+        return check_token_array(X)
+
+    def encode(self, X):
+        """Map tokens to integer ids; unseen tokens become the unknown id.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, length)
+            Token sequences.
+
+        Returns
+        -------
+        ids : ndarray of shape (n_samples, length), dtype int32
+            Token ids.
+        """
+        return self.encode_validated(self._validated(X))
+
+    def encode_validated(self, X):
+        """Like :meth:`encode`, for an array already validated by the caller.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, length)
+            Validated token sequences.
+
+        Returns
+        -------
+        ids : ndarray of shape (n_samples, length), dtype int32
+            Token ids.
+        """
+        tokens = self.tokens_
+        try:
+            positions = np.searchsorted(tokens, X).clip(0, len(tokens) - 1)
+            known = tokens[positions] == X
+        except (TypeError, np.exceptions.DTypePromotionError):
+            # Tokens of a type the vocabulary cannot hold are all unseen.
+            known = np.zeros(X.shape, dtype=bool)
+            positions = known
+        return np.where(known, positions + N_RESERVED, UNKNOWN_ID).astype(np.int32)
+
+    def encode_decoder_input(self, X):
+        """Build the teacher-forcing decoder input ids.
+
+        The start symbol followed by each sequence without its last token:
+        ``[4, 5, 6] -> [<start>, 4, 5]``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, length)
+            Target token sequences.
+
+        Returns
+        -------
+        ids : ndarray of shape (n_samples, length), dtype int32
+            Shifted ids.
+        """
+        return shift_right(self.encode(X))
+
+    def decode(self, ids):
+        """Map token ids back to tokens.
+
+        Parameters
+        ----------
+        ids : array-like of int
+            Ids of user tokens (``>= 4``).
+
+        Returns
+        -------
+        tokens : ndarray
+            Tokens, same shape as ``ids``.
+        """
+        check_is_fitted(self)
+        return self.tokens_[np.asarray(ids) - N_RESERVED]
+
+    def transform(self, X):
+        """One-hot encode token sequences.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, length)
+            Token sequences.
+
+        Returns
+        -------
+        X_onehot : ndarray of shape (n_samples, length * n_ids_)
+            Flattened one-hot encoding, position-major.
+        """
+        return self._one_hot(self.encode(X))
+
+    def transform_decoder_input(self, X):
+        """One-hot encode the teacher-forcing decoder input.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, length)
+            Target token sequences.
+
+        Returns
+        -------
+        X_onehot : ndarray of shape (n_samples, length * n_ids_)
+            Flattened one-hot encoding of :meth:`encode_decoder_input`.
+        """
+        return self._one_hot(self.encode_decoder_input(X))
+
+    def _one_hot(self, ids):
+        one_hot = np.eye(self.n_ids_, dtype=self.dtype)[ids]
+        return one_hot.reshape(len(ids), -1)
+
+    def inverse_transform(self, X):
+        """Map one-hot or probability arrays back to tokens.
+
+        The most likely user token is taken at each position; reserved
+        columns are ignored.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, length * n_ids_) or \
+                (n_samples, length, n_ids_)
+            Output of :meth:`transform`, or per-position probabilities.
+
+        Returns
+        -------
+        tokens : ndarray of shape (n_samples, length)
+            Decoded tokens.
+        """
+        check_is_fitted(self)
+        X = np.asarray(X)
+        if X.ndim == 2:
+            if X.shape[1] != self.n_features_in_ * self.n_ids_:
+                raise ValueError(
+                    f"X has {X.shape[1]} columns; expected length * n_ids_ = "
+                    f"{self.n_features_in_} * {self.n_ids_}."
+                )
+            X = X.reshape(len(X), self.n_features_in_, self.n_ids_)
+        if X.ndim != 3 or X.shape[2] != self.n_ids_:
+            raise ValueError(
+                f"X must have shape (n_samples, length, {self.n_ids_}) or its "
+                f"flattened 2-D form; got shape {X.shape}."
+            )
+        return self.decode(np.argmax(X[:, :, N_RESERVED:], axis=2) + N_RESERVED)
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the one-hot columns: ``"<position>_<token>"``.
+
+        Parameters
+        ----------
+        input_features : None
+            Ignored; positions are numbered from 0.
+
+        Returns
+        -------
+        names : ndarray of str
+            One name per output column.
+        """
+        check_is_fitted(self)
+        symbols = list(RESERVED_NAMES) + [str(t) for t in self.tokens_]
+        return np.asarray(
+            [f"{p}_{s}" for p in range(self.n_features_in_) for s in symbols],
+            dtype=object,
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.categorical = True
+        tags.input_tags.string = True
+        tags.transformer_tags.preserves_dtype = []
+        return tags
+
+
+def shift_right(ids):
+    """Prepend the start id and drop the last position.
+
+    Parameters
+    ----------
+    ids : ndarray of shape (n_samples, length)
+        Token ids.
+
+    Returns
+    -------
+    shifted : ndarray of shape (n_samples, length), dtype int32
+        ``[<start>, ids[:, 0], ..., ids[:, -2]]`` per row.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> shift_right(np.array([[7, 8, 9]]))
+    array([[1, 7, 8]], dtype=int32)
+    """
+    shifted = np.empty(ids.shape, dtype=np.int32)
+    shifted[:, 0] = START_ID
+    shifted[:, 1:] = ids[:, :-1]
+    return shifted
+
