@@ -1,0 +1,26 @@
+"""Shared fixtures: one small reversal task and one model fitted on it."""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import pytest
+
+from sklearn_seq2seq import Seq2SeqLSTM, make_reversal
+
+
+@pytest.fixture(scope="session")
+def small_task():
+    """Reversal of 2 of 4 tokens drawn from 1..5, train and test splits."""
+    X, Y = make_reversal(n_samples=3000, n_in=4, n_out=2, n_tokens=6, random_state=0)
+    X_test, Y_test = make_reversal(
+        n_samples=300, n_in=4, n_out=2, n_tokens=6, random_state=1
+    )
+    return X, Y, X_test, Y_test
+
+
+@pytest.fixture(scope="session")
+def fitted(small_task):
+    """A model that has learned the small task (read-only: do not refit)."""
+    X, Y, _, _ = small_task
+    return Seq2SeqLSTM(n_units=32, epochs=5, random_state=0).fit(X, Y)

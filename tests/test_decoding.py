@@ -1,0 +1,37 @@
+"""The compiled decoder against the tutorial's step-by-step Keras decoding."""
+
+import numpy as np
+
+from sklearn_seq2seq.preprocessing import N_RESERVED, START_ID
+
+
+def tutorial_decode(encoder_model, decoder_model, source_ids, n_steps):
+    """The origin tutorial's inference: one Keras predict call per step."""
+    h, c = encoder_model.predict(source_ids, verbose=0)
+    token = np.full((len(source_ids), 1), START_ID, dtype=np.int32)
+    classes, probabilities = [], []
+    for _ in range(n_steps):
+        proba, h, c = decoder_model.predict([token, h, c], verbose=0)
+        step = proba[:, 0].argmax(axis=1)
+        classes.append(step)
+        probabilities.append(proba[:, 0])
+        token = (step + N_RESERVED).reshape(-1, 1).astype(np.int32)
+    return np.stack(classes, axis=1), np.stack(probabilities, axis=1)
+
+
+def test_compiled_decoder_matches_keras_inference_models(fitted, small_task):
+    X_test = small_task[2]
+    source_ids = fitted.source_encoder_.encode(X_test)
+    expected_classes, expected_proba = tutorial_decode(
+        fitted.encoder_model_, fitted.decoder_model_, source_ids, fitted.n_outputs_
+    )
+    classes, proba = fitted._decoder(source_ids, return_probabilities=True)
+    np.testing.assert_array_equal(classes, expected_classes)
+    np.testing.assert_allclose(proba, expected_proba, atol=1e-5)
+
+
+def test_inference_models_share_the_trained_weights(fitted):
+    encoder_lstm = fitted.model_.get_layer("encoder_lstm")
+    assert any(w is encoder_lstm.weights[0] for w in fitted.encoder_model_.weights)
+    decoder_lstm = fitted.model_.get_layer("decoder_lstm")
+    assert any(w is decoder_lstm.weights[0] for w in fitted.decoder_model_.weights)
