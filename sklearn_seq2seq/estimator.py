@@ -58,6 +58,9 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
     verbose : int, default=0
         Keras's progress output: 0 silent, 1 progress bar, 2 one line per
         epoch.
+    callbacks : list of keras.callbacks.Callback or None, default=None
+        Keras callbacks passed to the training model's ``fit``; they see the
+        training model as ``callback.model``.
 
     Attributes
     ----------
@@ -106,6 +109,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
+        "callbacks": [list, None],
     }
 
     def __init__(
@@ -116,6 +120,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         learning_rate=0.01,
         random_state=None,
         verbose=0,
+        callbacks=None,
     ):
         self.n_units = n_units
         self.epochs = epochs
@@ -123,6 +128,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         self.learning_rate = learning_rate
         self.random_state = random_state
         self.verbose = verbose
+        self.callbacks = callbacks
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
@@ -154,7 +160,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             self, X, Y, multi_output=True, dtype=None, ensure_all_finite=True
         )
         check_token_array(X, name="X")
-        check_token_array(np.asarray(Y, dtype=object), name="Y")
+        check_token_array(Y, name="Y")
         check_classification_targets(Y)
         Y = np.asarray(Y)
         self._y_ndim = Y.ndim
@@ -185,6 +191,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             learning_rate=self.learning_rate,
             seed=seed,
             verbose=self.verbose,
+            callbacks=self.callbacks,
         )
         self._build_inference()
         return self

@@ -93,6 +93,7 @@ def train(
     learning_rate,
     seed,
     verbose,
+    callbacks=None,
 ):
     """Build, compile and fit the training model.
 
@@ -114,6 +115,8 @@ def train(
         Seeds the initialisers and the shuffling.
     verbose : int
         Keras's progress output mode.
+    callbacks : list of keras.callbacks.Callback or None, default=None
+        Passed to ``keras.Model.fit``.
 
     Returns
     -------
@@ -133,5 +136,7 @@ def train(
     dataset = make_dataset(
         source_ids, decoder_input_ids, labels, batch_size=batch_size, seed=seed
     )
-    history = model.fit(dataset, epochs=epochs, verbose=verbose, shuffle=False)
+    history = model.fit(
+        dataset, epochs=epochs, verbose=verbose, callbacks=callbacks, shuffle=False
+    )
     return model, history.history

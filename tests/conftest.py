@@ -1,9 +1,5 @@
 """Shared fixtures: one small reversal task and one model fitted on it."""
 
-import os
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
 import pytest
 
 from sklearn_seq2seq import Seq2SeqLSTM, make_reversal

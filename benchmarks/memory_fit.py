@@ -1,0 +1,58 @@
+"""Peak RSS of Seq2SeqLSTM.fit on 1,000,000 sequences of 20 tokens, 20,000-token vocabulary.
+
+Run in its own process so that the peak belongs to this fit alone; training
+stops after ``--steps`` batches (a full epoch of one-hot inputs 20,000 wide
+would take hours on a CPU; memory is at its peak from the first step on).
+Prints one JSON line.
+
+Run:  python benchmarks/memory_fit.py --steps 20
+"""
+
+import argparse
+import json
+import resource
+import time
+
+import keras
+import numpy as np
+
+from sklearn_seq2seq import Seq2SeqLSTM
+
+
+class StopAfter(keras.callbacks.Callback):
+    """Stop training after a fixed number of batches."""
+
+    def __init__(self, steps):
+        super().__init__()
+        self.steps, self.seen = steps, 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.seen += 1
+        if self.seen >= self.steps:
+            self.model.stop_training = True
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--samples", type=int, default=1_000_000)
+    parser.add_argument("--length", type=int, default=20)
+    parser.add_argument("--vocabulary", type=int, default=20_000)
+    parser.add_argument("--steps", type=int, default=20)
+    args = parser.parse_args()
+
+    rng = np.random.RandomState(0)
+    X = rng.randint(0, args.vocabulary, size=(args.samples, args.length))
+    Y = X[:, ::-1].copy()
+    stop = StopAfter(args.steps)
+    start = time.perf_counter()
+    Seq2SeqLSTM(epochs=1, random_state=0, callbacks=[stop]).fit(X, Y)
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({
+        "samples": args.samples, "length": args.length, "vocabulary": args.vocabulary,
+        "steps": stop.seen, "seconds": round(time.perf_counter() - start, 1),
+        "data_mb": round((X.nbytes + Y.nbytes) / 2**20), "peak_rss_mb": round(peak_kb / 1024),
+    }))
+
+
+if __name__ == "__main__":
+    main()
