@@ -1,9 +1,10 @@
 """Greedy decoding as one compiled, batched TensorFlow function.
 
 The tutorial decodes one sequence at a time and calls the inference
-decoder's ``predict`` once per output step.  Here the whole batch is decoded
-by a single ``tf.function`` traced once per fitted model: the encoder, every
-decoder step and the argmax feedback run inside the graph.
+decoder's ``predict`` once per output step.  Here a batch is decoded by
+compiled TensorFlow functions traced once per fitted model: the encoder,
+every decoder step and the argmax feedback run inside the graph, a whole
+chunk of rows per call.
 
 The LSTM step is written out from the trained layers' own weights instead of
 calling the Keras layers, for one reason: a one-hot input times the input
@@ -20,7 +21,8 @@ from .network import DECODER_LSTM, ENCODER_LSTM, OUTPUT_DENSE
 from .preprocessing import N_RESERVED, START_ID
 
 
-# Rows per block of the uncompiled path (see GreedyDecoder._decode).
+# Rows per block of the uncompiled path: one, so that every row is its own
+# matrix-vector product (see GreedyDecoder._decode).
 ROW_BLOCK = 1
 
 
@@ -68,11 +70,11 @@ class GreedyDecoder:
         self._dense = training_model.get_layer(OUTPUT_DENSE)
         self.chunk_size = chunk_size
         signature = [tf.TensorSpec([None, source_length], tf.int32)]
-        # Two compiled forms of the same decode, per output kind: a plain
-        # graph for any batch size, and an XLA-compiled one for full chunks.
-        # XLA fuses the gate arithmetic (about 1.7x faster on large batches)
-        # but compiles once per input shape (about 2 s), so it only ever
-        # sees the one shape (chunk_size, source_length).
+        # Two forms of the same decode, per output kind: an XLA-compiled one
+        # for full chunks and an uncompiled graph for the rest.  XLA fuses
+        # the gate arithmetic (about 1.7x faster on large batches) but
+        # compiles once per input shape (about 2 s), so it only ever sees
+        # the one shape (chunk_size, source_length).
         self._graphs = {
             (with_probabilities, xla): tf.function(
                 lambda ids, p=with_probabilities, x=xla: self._decode(ids, p, x),
@@ -136,10 +138,11 @@ class GreedyDecoder:
         # Rows are decoded in blocks, as (blocks, rows, ...) tensors whose
         # matmuls are batched matmuls of one fixed block shape.  TensorFlow's
         # CPU matmul picks blocking and threading from the number of rows,
-        # so a row's float32 result could otherwise change in its last bits
-        # with the batch it is in; with a fixed block shape every row takes
-        # the same path, so its tokens and probabilities are the same in any
-        # batch of the same path.  A full chunk is one block.
+        # so a row's float32 result would otherwise change in its last bits
+        # with the batch it is in.  With a fixed block shape every row takes
+        # the same path, so its tokens and probabilities do not depend on
+        # the other rows.  A full chunk is one block (fixed shape, XLA); the
+        # rest are blocks of one row.
         rows = self.chunk_size if full_chunk else ROW_BLOCK
         padded = tf.pad(source_ids, [[0, -batch % rows], [0, 0]])
         source_ids = tf.reshape(padded, [-1, rows, self.source_length])
