@@ -98,27 +98,23 @@ def build_training_model(*, n_source_ids, n_target_ids, n_classes, n_units, seed
 
     unroll = not tf.config.list_physical_devices("GPU")
 
+    def lstm(name, seed_offset, **kwargs):
+        return keras.layers.LSTM(
+            n_units,
+            return_state=True,
+            unroll=unroll,
+            kernel_initializer=init(keras.initializers.GlorotUniform, seed_offset),
+            recurrent_initializer=init(keras.initializers.Orthogonal, seed_offset + 1),
+            name=name,
+            **kwargs,
+        )
+
     source = keras.Input(shape=(None,), dtype="int32", name="source_ids")
     decoder_input = keras.Input(shape=(None,), dtype="int32", name="decoder_input_ids")
     source_one_hot = OneHot(n_source_ids, name=SOURCE_ONE_HOT)
     target_one_hot = OneHot(n_target_ids, name=TARGET_ONE_HOT)
-    encoder_lstm = keras.layers.LSTM(
-        n_units,
-        return_state=True,
-        unroll=unroll,
-        kernel_initializer=init(keras.initializers.GlorotUniform, 0),
-        recurrent_initializer=init(keras.initializers.Orthogonal, 1),
-        name=ENCODER_LSTM,
-    )
-    decoder_lstm = keras.layers.LSTM(
-        n_units,
-        return_sequences=True,
-        return_state=True,
-        unroll=unroll,
-        kernel_initializer=init(keras.initializers.GlorotUniform, 2),
-        recurrent_initializer=init(keras.initializers.Orthogonal, 3),
-        name=DECODER_LSTM,
-    )
+    encoder_lstm = lstm(ENCODER_LSTM, 0)
+    decoder_lstm = lstm(DECODER_LSTM, 2, return_sequences=True)
     output_dense = keras.layers.Dense(
         n_classes,
         kernel_initializer=init(keras.initializers.GlorotUniform, 4),
