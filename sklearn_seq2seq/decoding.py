@@ -46,7 +46,7 @@ class GreedyDecoder:
         Length of the source sequences.
     n_steps : int
         Number of output tokens to decode.
-    chunk_size : int, default=4096
+    chunk_size : int, default=1024
         Batches are decoded in chunks of this many rows with an
         XLA-compiled graph; the remainder uses an uncompiled graph.
 
@@ -62,7 +62,7 @@ class GreedyDecoder:
     ((2, 3), (2, 3, 6))
     """
 
-    def __init__(self, training_model, source_length, n_steps, chunk_size=4096):
+    def __init__(self, training_model, source_length, n_steps, chunk_size=1024):
         self.source_length = source_length
         self.n_steps = n_steps
         self._encoder = training_model.get_layer(ENCODER_LSTM).cell
@@ -148,10 +148,14 @@ class GreedyDecoder:
         source_ids = tf.reshape(padded, [-1, rows, self.source_length])
         # Input projections of all source steps at once: (..., time, 4 * units).
         source_projection = tf.gather(enc.kernel, source_ids) + enc.bias
-        h = c = tf.zeros([tf.shape(source_ids)[0], rows, enc.units])
+        # The first step starts from zero states, so its recurrent matmul and
+        # forget term vanish exactly: c = i * g, h = o * tanh(c).
+        i, _, g, o = tf.split(source_projection[:, :, 0], 4, axis=-1)
+        c = tf.sigmoid(i) * tf.tanh(g)
+        h = tf.sigmoid(o) * tf.tanh(c)
         # Lengths are fixed per fitted model, so these loops unroll into the
         # graph when it is traced (once); nothing loops in Python at call time.
-        for t in range(self.source_length):
+        for t in range(1, self.source_length):
             h, c = _lstm_step(source_projection[:, :, t], h, c, enc.recurrent_kernel)
 
         token = tf.fill(tf.shape(h)[:2], START_ID)

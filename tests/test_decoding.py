@@ -1,6 +1,7 @@
 """The compiled decoder against the tutorial's step-by-step Keras decoding."""
 
 import numpy as np
+import pytest
 
 from sklearn_seq2seq.preprocessing import N_RESERVED, START_ID
 
@@ -19,8 +20,9 @@ def tutorial_decode(encoder_model, decoder_model, source_ids, n_steps):
     return np.stack(classes, axis=1), np.stack(probabilities, axis=1)
 
 
-def test_compiled_decoder_matches_keras_inference_models(fitted, small_task):
-    X_test = small_task[2]
+@pytest.mark.parametrize("n_rows", [300, 1100])  # 1100: one XLA-compiled chunk + the rest
+def test_compiled_decoder_matches_keras_inference_models(fitted, small_task, n_rows):
+    X_test = np.resize(small_task[2], (n_rows, small_task[2].shape[1]))
     source_ids = fitted.source_encoder_.encode(X_test)
     expected_classes, expected_proba = tutorial_decode(
         fitted.encoder_model_, fitted.decoder_model_, source_ids, fitted.n_outputs_
