@@ -47,11 +47,19 @@ def main():
     start = time.perf_counter()
     Seq2SeqLSTM(epochs=1, random_state=0, callbacks=[stop]).fit(X, Y)
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({
-        "samples": args.samples, "length": args.length, "vocabulary": args.vocabulary,
-        "steps": stop.seen, "seconds": round(time.perf_counter() - start, 1),
-        "data_mb": round((X.nbytes + Y.nbytes) / 2**20), "peak_rss_mb": round(peak_kb / 1024),
-    }))
+    print(
+        json.dumps(
+            {
+                "samples": args.samples,
+                "length": args.length,
+                "vocabulary": args.vocabulary,
+                "steps": stop.seen,
+                "seconds": round(time.perf_counter() - start, 1),
+                "data_mb": round((X.nbytes + Y.nbytes) / 2**20),
+                "peak_rss_mb": round(peak_kb / 1024),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -57,9 +57,7 @@ def model_flops_per_sequence(n_source_ids, n_target_ids, n_classes, n_units, n_i
     input matmul by a row lookup, so it *executes* fewer FLOPs than this.
     """
     lstm = lambda n_ids: 2 * (n_ids + n_units) * 4 * n_units  # noqa: E731
-    return n_in * lstm(n_source_ids) + n_out * (
-        lstm(n_target_ids) + 2 * n_units * n_classes
-    )
+    return n_in * lstm(n_source_ids) + n_out * (lstm(n_target_ids) + 2 * n_units * n_classes)
 
 
 def _timed(fn):
@@ -153,7 +151,9 @@ def bench_predict(est, X_big):
     for batch in (1, 100, 10_000, 100_000):
         X = X_big[:batch]
         per_second, seconds_per_call = rate(
-            lambda: est.predict(X), batch, min_seconds=2.0 if batch > 1 else 1.0,
+            lambda: est.predict(X),
+            batch,
+            min_seconds=2.0 if batch > 1 else 1.0,
             max_calls=500 if batch == 1 else 50,
         )
         results[batch] = {
@@ -175,13 +175,20 @@ def bench_fit_overhead(X, Y, repeats=2):
     def plain_keras():
         source_ids, target_ids = source.encode(X), target.encode(Y)
         model = build_training_model(
-            n_source_ids=source.n_ids_, n_target_ids=target.n_ids_,
-            n_classes=len(target.tokens_), n_units=N_UNITS, seed=0,
+            n_source_ids=source.n_ids_,
+            n_target_ids=target.n_ids_,
+            n_classes=len(target.tokens_),
+            n_units=N_UNITS,
+            seed=0,
         )
         compile_model(model, 0.01)
         model.fit(
-            [source_ids, shift_right(target_ids)], target_ids - 4,
-            batch_size=128, epochs=1, shuffle=True, verbose=0,
+            [source_ids, shift_right(target_ids)],
+            target_ids - 4,
+            batch_size=128,
+            epochs=1,
+            shuffle=True,
+            verbose=0,
         )
 
     def estimator():
@@ -193,14 +200,18 @@ def bench_fit_overhead(X, Y, repeats=2):
         times["seq2seq"].append(_timed(estimator)[1])
         keras.backend.clear_session()
     best = {k: min(v) for k, v in times.items()}
-    return {**{f"{k}_seconds": v for k, v in best.items()},
-            "ratio": best["seq2seq"] / best["keras"]}
+    return {
+        **{f"{k}_seconds": v for k, v in best.items()},
+        "ratio": best["seq2seq"] / best["keras"],
+    }
 
 
 def bench_memory(steps):
     out = subprocess.run(
         [sys.executable, str(HERE / "memory_fit.py"), "--steps", str(steps)],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -208,8 +219,11 @@ def bench_memory(steps):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(HERE / "results" / "cpu.json"))
-    parser.add_argument("--quick", action="store_true",
-                        help="decode 30 instead of 300 baseline sequences (smoke run)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="decode 30 instead of 300 baseline sequences (smoke run)",
+    )
     args = parser.parse_args()
 
     import tensorflow as tf
@@ -222,8 +236,11 @@ def main():
 
     gpus = tf.config.list_physical_devices("GPU")
     report = {
-        "device": (tf.config.experimental.get_device_details(gpus[0]).get("device_name", "GPU")
-                   if gpus else f"CPU, {os.cpu_count()} cores ({platform.processor() or platform.machine()})"),
+        "device": (
+            tf.config.experimental.get_device_details(gpus[0]).get("device_name", "GPU")
+            if gpus
+            else f"CPU, {os.cpu_count()} cores ({platform.processor() or platform.machine()})"
+        ),
         "tensorflow": tf.__version__,
     }
     print(f"device: {report['device']}", flush=True)
@@ -239,8 +256,12 @@ def main():
     report["predict"] = bench_predict(est, X_big)
     print("predict:", report["predict"], flush=True)
     flops = model_flops_per_sequence(
-        est.source_encoder_.n_ids_, est.target_encoder_.n_ids_,
-        len(est.target_encoder_.tokens_), N_UNITS, N_IN, N_OUT,
+        est.source_encoder_.n_ids_,
+        est.target_encoder_.n_ids_,
+        len(est.target_encoder_.tokens_),
+        N_UNITS,
+        N_IN,
+        N_OUT,
     )
     report["flops_per_sequence"] = flops
     report["roofline_sequences_per_second"] = report["sgemm_gflops"] * 1e9 / flops
@@ -269,19 +290,29 @@ def markdown(r):
         f"accuracy {r['baseline']['accuracy']:.2%} | |",
     ]
     for batch, p in r["predict"].items():
+        speed = p["sequences_per_second"]
         rows.append(
-            f"| predict, batch {int(batch):,} | {p['sequences_per_second']:,.0f} seq/s "
-            f"({p['ms_per_call']:.2f} ms/call) | {p['sequences_per_second'] / base:,.0f}x baseline, "
-            f"{p['sequences_per_second'] / roof:.1%} of roofline |"
+            f"| predict, batch {int(batch):,} | {speed:,.0f} seq/s "
+            f"({p['ms_per_call']:.2f} ms/call) | {speed / base:,.0f}x baseline, "
+            f"{speed / roof:.1%} of roofline |"
         )
     t = r["time_to_accuracy"]
-    reached = "not reached" if t["seconds"] is None else f"{t['seconds']:.1f} s ({t['samples_seen']:,} samples)"
-    ratio = "" if t["seconds"] is None else f"{t['seconds'] / r['baseline']['train_seconds']:.2f}x baseline epoch"
+    reached = (
+        "not reached"
+        if t["seconds"] is None
+        else f"{t['seconds']:.1f} s ({t['samples_seen']:,} samples)"
+    )
+    ratio = (
+        ""
+        if t["seconds"] is None
+        else f"{t['seconds'] / r['baseline']['train_seconds']:.2f}x baseline epoch"
+    )
+    overhead = r["fit_overhead"]
     rows += [
         f"| fit to 99.9% held-out (defaults) | {reached} | {ratio} |",
         f"| accuracy after 1 epoch (defaults otherwise) | {r['accuracy_one_epoch']:.2%} | |",
-        f"| fit, 1 epoch: Seq2SeqLSTM vs plain Keras | {r['fit_overhead']['seq2seq_seconds']:.1f} s vs "
-        f"{r['fit_overhead']['keras_seconds']:.1f} s | {r['fit_overhead']['ratio']:.2f}x |",
+        f"| fit, 1 epoch: Seq2SeqLSTM vs plain Keras | {overhead['seq2seq_seconds']:.1f} s vs "
+        f"{overhead['keras_seconds']:.1f} s | {overhead['ratio']:.2f}x |",
         f"| peak RSS, fit 1M x 20 tokens, 20k vocab ({r['memory']['steps']} steps) | "
         f"{r['memory']['peak_rss_mb']:,.0f} MB | |",
     ]

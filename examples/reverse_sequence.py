@@ -14,12 +14,8 @@ import time
 from sklearn_seq2seq import Seq2SeqLSTM, make_reversal
 
 # 1. Data: training sequences and fresh, independently drawn test sequences.
-X_train, Y_train = make_reversal(
-    n_samples=100_000, n_in=6, n_out=3, n_tokens=51, random_state=0
-)
-X_test, Y_test = make_reversal(
-    n_samples=10_000, n_in=6, n_out=3, n_tokens=51, random_state=1
-)
+X_train, Y_train = make_reversal(n_samples=100_000, n_in=6, n_out=3, n_tokens=51, random_state=0)
+X_test, Y_test = make_reversal(n_samples=10_000, n_in=6, n_out=3, n_tokens=51, random_state=1)
 
 # 2. Model: the tutorial's network, one pass over the training data.
 model = Seq2SeqLSTM(n_units=128, epochs=1, random_state=0)

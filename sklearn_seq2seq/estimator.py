@@ -156,9 +156,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             raise
 
     def _fit(self, X, Y):
-        X, Y = validate_data(
-            self, X, Y, multi_output=True, dtype=None, ensure_all_finite=True
-        )
+        X, Y = validate_data(self, X, Y, multi_output=True, dtype=None, ensure_all_finite=True)
         check_token_array(X, name="X")
         check_token_array(Y, name="Y")
         check_classification_targets(Y)

@@ -22,8 +22,7 @@ def _paired(y_true, y_pred):
     y_true, y_pred = _as_2d(y_true, "y_true"), _as_2d(y_pred, "y_pred")
     if y_true.shape != y_pred.shape:
         raise ValueError(
-            f"y_true and y_pred have different shapes: {y_true.shape} and "
-            f"{y_pred.shape}."
+            f"y_true and y_pred have different shapes: {y_true.shape} and {y_pred.shape}."
         )
     return y_true, y_pred
 

@@ -12,8 +12,8 @@ host memory only ever holds ids.  Where a GPU is visible the LSTMs keep
 Keras's defaults (tanh, sigmoid, no recurrent dropout, not unrolled), which
 makes them eligible for the cuDNN kernel.  Without a GPU they are unrolled:
 the sequences are short, and an unrolled graph traces and trains faster on
-a CPU than a ``while_loop`` (about 1 s less per ``fit`` on small data).  This module imports TensorFlow and
-is only imported once a model is built.
+a CPU than a ``while_loop`` (about 1 s less per ``fit`` on small data).
+This module imports TensorFlow and is only imported once a model is built.
 """
 
 import keras
@@ -122,12 +122,8 @@ def build_training_model(*, n_source_ids, n_target_ids, n_classes, n_units, seed
     )
 
     _, state_h, state_c = encoder_lstm(source_one_hot(source))
-    decoded, _, _ = decoder_lstm(
-        target_one_hot(decoder_input), initial_state=[state_h, state_c]
-    )
-    return keras.Model(
-        [source, decoder_input], output_dense(decoded), name="seq2seq_training"
-    )
+    decoded, _, _ = decoder_lstm(target_one_hot(decoder_input), initial_state=[state_h, state_c])
+    return keras.Model([source, decoder_input], output_dense(decoded), name="seq2seq_training")
 
 
 def build_inference_models(training_model):

@@ -318,4 +318,3 @@ def shift_right(ids):
     shifted[:, 0] = START_ID
     shifted[:, 1:] = ids[:, :-1]
     return shifted
-

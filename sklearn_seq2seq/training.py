@@ -133,10 +133,6 @@ def train(
         seed=seed,
     )
     compile_model(model, learning_rate)
-    dataset = make_dataset(
-        source_ids, decoder_input_ids, labels, batch_size=batch_size, seed=seed
-    )
-    history = model.fit(
-        dataset, epochs=epochs, verbose=verbose, callbacks=callbacks, shuffle=False
-    )
+    dataset = make_dataset(source_ids, decoder_input_ids, labels, batch_size=batch_size, seed=seed)
+    history = model.fit(dataset, epochs=epochs, verbose=verbose, callbacks=callbacks, shuffle=False)
     return model, history.history

@@ -9,9 +9,7 @@ from sklearn_seq2seq import Seq2SeqLSTM, make_reversal
 def small_task():
     """Reversal of 2 of 4 tokens drawn from 1..5, train and test splits."""
     X, Y = make_reversal(n_samples=3000, n_in=4, n_out=2, n_tokens=6, random_state=0)
-    X_test, Y_test = make_reversal(
-        n_samples=300, n_in=4, n_out=2, n_tokens=6, random_state=1
-    )
+    X_test, Y_test = make_reversal(n_samples=300, n_in=4, n_out=2, n_tokens=6, random_state=1)
     return X, Y, X_test, Y_test
 
 

@@ -156,7 +156,9 @@ def test_pickle_and_joblib_round_trips(fitted, small_task, dumps, loads, tmp_pat
     else:
         restored = loads(dumps(fitted))
     np.testing.assert_array_equal(restored.predict(X_test), fitted.predict(X_test))
-    np.testing.assert_array_equal(restored.predict_proba(X_test)[1], fitted.predict_proba(X_test)[1])
+    np.testing.assert_array_equal(
+        restored.predict_proba(X_test)[1], fitted.predict_proba(X_test)[1]
+    )
     unfitted = pickle.loads(pickle.dumps(Seq2SeqLSTM(n_units=7)))
     assert unfitted.get_params()["n_units"] == 7
 
