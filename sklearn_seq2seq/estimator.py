@@ -171,15 +171,17 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         self.classes_ = tokens if self._y_ndim == 1 else [tokens] * self.n_outputs_
 
         source_ids = self.source_encoder_.encode_validated(X)
-        target_ids = self.target_encoder_.encode_validated(Y)
+        labels = self.target_encoder_.encode_validated(Y)
+        decoder_input_ids = shift_right(labels)
+        labels -= N_RESERVED  # in place: output class = target id - reserved ids
         seed = int(check_random_state(self.random_state).randint(2**31 - 1))
 
         from .training import train  # imports TensorFlow
 
         self.model_, self.history_ = train(
             source_ids,
-            shift_right(target_ids),
-            target_ids - N_RESERVED,
+            decoder_input_ids,
+            labels,
             n_source_ids=self.source_encoder_.n_ids_,
             n_target_ids=self.target_encoder_.n_ids_,
             n_classes=len(tokens),

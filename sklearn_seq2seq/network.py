@@ -10,9 +10,11 @@ Three models share one set of layers, as in the origin tutorial:
 Inputs are integer ids; the one-hot expansion happens inside the graph, so
 host memory only ever holds ids.  Where a GPU is visible the LSTMs keep
 Keras's defaults (tanh, sigmoid, no recurrent dropout, not unrolled), which
-makes them eligible for the cuDNN kernel.  Without a GPU they are unrolled:
-the sequences are short, and an unrolled graph traces and trains faster on
-a CPU than a ``while_loop`` (about 1 s less per ``fit`` on small data).
+makes them eligible for the cuDNN kernel.  Without a GPU, short sequences
+(up to ``UNROLL_MAX_LENGTH`` steps) are unrolled: an unrolled graph traces
+and trains faster on a CPU than a ``while_loop`` (about 1 s less per
+``fit`` on small data), but, as Keras warns, it holds every step's
+activations and gradients at once, so longer sequences keep the loop.
 This module imports TensorFlow and is only imported once a model is built.
 """
 
@@ -24,6 +26,7 @@ TARGET_ONE_HOT = "target_one_hot"
 ENCODER_LSTM = "encoder_lstm"
 DECODER_LSTM = "decoder_lstm"
 OUTPUT_DENSE = "output_dense"
+UNROLL_MAX_LENGTH = 10
 
 
 @keras.saving.register_keras_serializable(package="sklearn_seq2seq")
@@ -62,7 +65,9 @@ class OneHot(keras.layers.Layer):
         return {**super().get_config(), "depth": self.depth}
 
 
-def build_training_model(*, n_source_ids, n_target_ids, n_classes, n_units, seed=None):
+def build_training_model(
+    *, n_source_ids, n_target_ids, n_classes, n_units, seed=None, max_length=None
+):
     """Build the teacher-forcing training model.
 
     Parameters
@@ -78,6 +83,9 @@ def build_training_model(*, n_source_ids, n_target_ids, n_classes, n_units, seed
         LSTM units in the encoder and decoder.
     seed : int or None, default=None
         Seed of the weight initialisers; ``None`` draws fresh weights.
+    max_length : int or None, default=None
+        Longest source or target sequence the model will train on; the
+        LSTMs are unrolled on a CPU when it is at most ``UNROLL_MAX_LENGTH``.
 
     Returns
     -------
@@ -96,7 +104,8 @@ def build_training_model(*, n_source_ids, n_target_ids, n_classes, n_units, seed
     def init(kind, offset):
         return kind(seed=None if seed is None else seed + offset)
 
-    unroll = not tf.config.list_physical_devices("GPU")
+    short = max_length is not None and max_length <= UNROLL_MAX_LENGTH
+    unroll = short and not tf.config.list_physical_devices("GPU")
 
     def lstm(name, seed_offset, **kwargs):
         return keras.layers.LSTM(

@@ -18,6 +18,7 @@ END_ID = 2
 UNKNOWN_ID = 3
 N_RESERVED = 4
 RESERVED_NAMES = ("<pad>", "<start>", "<end>", "<unk>")
+ENCODE_BLOCK_ROWS = 65_536
 
 
 def check_token_array(X, *, name="X"):
@@ -156,6 +157,14 @@ class SequenceOneHotEncoder(TransformerMixin, BaseEstimator):
         ids : ndarray of shape (n_samples, length), dtype int32
             Token ids.
         """
+        ids = np.empty(X.shape, dtype=np.int32)
+        # Row blocks bound the int64 temporaries of searchsorted on big data.
+        for start in range(0, len(X), ENCODE_BLOCK_ROWS):
+            block = slice(start, start + ENCODE_BLOCK_ROWS)
+            ids[block] = self._encode_block(X[block])
+        return ids
+
+    def _encode_block(self, X):
         tokens = self.tokens_
         try:
             positions = np.searchsorted(tokens, X).clip(0, len(tokens) - 1)
@@ -164,7 +173,7 @@ class SequenceOneHotEncoder(TransformerMixin, BaseEstimator):
             # Tokens of a type the vocabulary cannot hold are all unseen.
             known = np.zeros(X.shape, dtype=bool)
             positions = known
-        return np.where(known, positions + N_RESERVED, UNKNOWN_ID).astype(np.int32)
+        return np.where(known, positions + N_RESERVED, UNKNOWN_ID)
 
     def encode_decoder_input(self, X):
         """Build the teacher-forcing decoder input ids.

@@ -131,6 +131,7 @@ def train(
         n_classes=n_classes,
         n_units=n_units,
         seed=seed,
+        max_length=max(source_ids.shape[1], labels.shape[1]),
     )
     compile_model(model, learning_rate)
     dataset = make_dataset(source_ids, decoder_input_ids, labels, batch_size=batch_size, seed=seed)
