@@ -166,7 +166,7 @@ def bench_predict(est, X_big):
 def bench_fit_overhead(X, Y, repeats=2):
     from sklearn_seq2seq import Seq2SeqLSTM
     from sklearn_seq2seq.network import build_training_model
-    from sklearn_seq2seq.preprocessing import SequenceOneHotEncoder, shift_right
+    from sklearn_seq2seq.preprocessing import N_RESERVED, SequenceOneHotEncoder, shift_right
     from sklearn_seq2seq.training import compile_model
 
     source = SequenceOneHotEncoder().fit(X)
@@ -184,7 +184,7 @@ def bench_fit_overhead(X, Y, repeats=2):
         compile_model(model, 0.01)
         model.fit(
             [source_ids, shift_right(target_ids)],
-            target_ids - 4,
+            target_ids - N_RESERVED,
             batch_size=128,
             epochs=1,
             shuffle=True,

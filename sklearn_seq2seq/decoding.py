@@ -1,4 +1,4 @@
-"""Greedy decoding as one compiled, batched TensorFlow function.
+"""Greedy decoding as compiled, batched TensorFlow functions.
 
 The tutorial decodes one sequence at a time and calls the inference
 decoder's ``predict`` once per output step.  Here a batch is decoded by
@@ -19,10 +19,6 @@ import tensorflow as tf
 
 from .network import DECODER_LSTM, ENCODER_LSTM, OUTPUT_DENSE
 from .preprocessing import N_RESERVED, START_ID
-
-# Rows per block of the uncompiled path: one, so that every row is its own
-# matrix-vector product (see GreedyDecoder._decode).
-ROW_BLOCK = 1
 
 
 def _lstm_step(input_projection, h, c, recurrent_kernel):
@@ -136,11 +132,10 @@ class GreedyDecoder:
         # so a row's float32 result would otherwise change in its last bits
         # with the batch it is in.  With a fixed block shape every row takes
         # the same path, so its tokens and probabilities do not depend on
-        # the other rows.  A full chunk is one block (fixed shape, XLA); the
-        # rest are blocks of one row.
-        rows = self.chunk_size if full_chunk else ROW_BLOCK
-        padded = tf.pad(source_ids, [[0, -batch % rows], [0, 0]])
-        source_ids = tf.reshape(padded, [-1, rows, self.source_length])
+        # the other rows.  A full chunk is one block (one fixed shape, XLA);
+        # any other batch is blocks of one row, each a matrix-vector product.
+        rows = self.chunk_size if full_chunk else 1
+        source_ids = tf.reshape(source_ids, [-1, rows, self.source_length])
         # Input projections of all source steps at once: (..., time, 4 * units).
         source_projection = tf.gather(enc.kernel, source_ids) + enc.bias
         # The first step starts from zero states, so its recurrent matmul and
@@ -164,8 +159,8 @@ class GreedyDecoder:
             if with_probabilities:
                 probabilities.append(tf.nn.softmax(logits))
             token = step_classes + N_RESERVED
-        classes = tf.reshape(tf.stack(classes, axis=-1), [-1, self.n_steps])[:batch]
+        classes = tf.reshape(tf.stack(classes, axis=-1), [batch, self.n_steps])
         if with_probabilities:
             stacked = tf.stack(probabilities, axis=-2)
-            return classes, tf.reshape(stacked, [-1, self.n_steps, dense.units])[:batch]
+            return classes, tf.reshape(stacked, [batch, self.n_steps, dense.units])
         return classes, tf.zeros([batch, 0, 0])  # same structure for both kinds
