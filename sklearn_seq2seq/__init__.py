@@ -1,22 +1,35 @@
 """scikit-learn compatible encoder-decoder LSTM for sequence-to-sequence prediction."""
 
-from .datasets import make_reversal
+from .datasets import make_addition, make_copy, make_dates, make_reversal, make_sort
 from .estimator import Seq2SeqLSTM
 from .metrics import (
+    edit_distances,
     sequence_accuracy_score,
     sequence_accuracy_scorer,
     token_accuracy_score,
     token_accuracy_scorer,
+    token_error_rate,
+    token_error_rate_scorer,
 )
 from .preprocessing import SequenceOneHotEncoder
+from .vocabulary import EOS, Vocabulary
 
 __all__ = [
+    "EOS",
     "Seq2SeqLSTM",
     "SequenceOneHotEncoder",
+    "Vocabulary",
+    "edit_distances",
+    "make_addition",
+    "make_copy",
+    "make_dates",
     "make_reversal",
+    "make_sort",
     "sequence_accuracy_score",
     "sequence_accuracy_scorer",
     "token_accuracy_score",
     "token_accuracy_scorer",
+    "token_error_rate",
+    "token_error_rate_scorer",
 ]
 __version__ = "0.1.0"

@@ -6,6 +6,13 @@ compiled TensorFlow functions traced once per fitted model: the encoder,
 every decoder step and the argmax feedback run inside the graph, a whole
 chunk of rows per call.
 
+Fixed-length sources take a path whose results do not depend on the other
+rows of the batch down to the last bit (see ``_decode``).  Variable-length
+sources take a masked path: rows are sorted by length, cut into chunks,
+each chunk is trimmed to its longest source, and a ``tf.while_loop`` runs
+the encoder with the state of a finished row held fixed, exactly as the
+Keras LSTM does under a mask, so padding never changes a prediction.
+
 The LSTM step is written out from the trained layers' own weights instead of
 calling the Keras layers, for one reason: a one-hot input times the input
 kernel is a row lookup, so ``tf.gather`` replaces that matmul exactly (the
@@ -18,7 +25,7 @@ import numpy as np
 import tensorflow as tf
 
 from .network import DECODER_LSTM, ENCODER_LSTM, OUTPUT_DENSE
-from .preprocessing import N_RESERVED, START_ID
+from .vocabulary import N_RESERVED, START_ID
 
 
 def _lstm_step(input_projection, h, c, recurrent_kernel):
@@ -37,13 +44,14 @@ class GreedyDecoder:
     training_model : keras.Model
         A model from :func:`sklearn_seq2seq.network.build_training_model`.
         Its variables are read at call time, so further training is seen.
-    source_length : int
-        Length of the source sequences.
     n_steps : int
         Number of output tokens to decode.
+    class_offset : int, default=N_RESERVED
+        Target id of output class 0 (the id fed back for class ``k`` is
+        ``k + class_offset``).
     chunk_size : int, default=1024
-        Batches are decoded in chunks of this many rows with an
-        XLA-compiled graph; the remainder uses an uncompiled graph.
+        Batches are decoded in chunks of this many rows; full chunks of
+        fixed-length sources use an XLA-compiled graph.
 
     Examples
     --------
@@ -51,43 +59,67 @@ class GreedyDecoder:
     >>> from sklearn_seq2seq.network import build_training_model
     >>> model = build_training_model(
     ...     n_source_ids=10, n_target_ids=10, n_classes=6, n_units=8, seed=0)
-    >>> classes, probabilities = GreedyDecoder(model, source_length=5, n_steps=3)(
+    >>> decoder = GreedyDecoder(model, n_steps=3)
+    >>> classes, probabilities = decoder(
     ...     np.full((2, 5), 4, dtype=np.int32), return_probabilities=True)
     >>> classes.shape, probabilities.shape
     ((2, 3), (2, 3, 6))
+    >>> decoder(np.array([[4, 5, 0], [4, 5, 6]], dtype=np.int32),
+    ...         lengths=np.array([2, 3])).shape
+    (2, 3)
     """
 
-    def __init__(self, training_model, source_length, n_steps, chunk_size=1024):
-        self.source_length = source_length
+    def __init__(self, training_model, n_steps, class_offset=N_RESERVED, chunk_size=1024):
         self.n_steps = n_steps
+        self.class_offset = class_offset
         self._encoder = training_model.get_layer(ENCODER_LSTM).cell
         self._decoder = training_model.get_layer(DECODER_LSTM).cell
         self._dense = training_model.get_layer(OUTPUT_DENSE)
         self.chunk_size = chunk_size
-        signature = [tf.TensorSpec([None, source_length], tf.int32)]
-        # Two forms of the same decode, per output kind: an XLA-compiled one
-        # for full chunks and an uncompiled graph for the rest.  XLA fuses
-        # the gate arithmetic (about 1.7x faster on large batches) but
-        # compiles once per input shape (about 2 s), so it only ever sees
-        # the one shape (chunk_size, source_length).
-        self._graphs = {
-            (with_probabilities, full_chunk): tf.function(
-                lambda ids, p=with_probabilities, f=full_chunk: self._decode(ids, p, f),
-                input_signature=signature,
-                jit_compile=full_chunk,
-            )
-            for with_probabilities in (False, True)
-            for full_chunk in (False, True)
-        }
         self._concrete = {}
 
-    def __call__(self, source_ids, return_probabilities=False):
+    def _function(self, with_probabilities, full_chunk, source_length):
+        """The compiled decode for one output kind, chunk kind and length.
+
+        Fixed-length forms are traced per source length (the loops unroll
+        into the graph), an XLA-compiled one for full chunks and an
+        uncompiled graph for the rest.  XLA fuses the gate arithmetic (about
+        1.7x faster on large batches) but compiles once per input shape
+        (about 2 s), so it only ever sees (chunk_size, source_length).  The
+        masked form (``source_length=None``) is one graph for all shapes.
+        The concrete function is then called directly, which skips
+        ``tf.function``'s argument dispatch (about 0.5 ms of a 2 ms call at
+        batch size 1).
+        """
+        key = with_probabilities, full_chunk, source_length
+        if key not in self._concrete:
+            if source_length is None:
+                function = tf.function(
+                    lambda ids, lengths: self._decode_masked(ids, lengths, with_probabilities),
+                    input_signature=[
+                        tf.TensorSpec([None, None], tf.int32),
+                        tf.TensorSpec([None], tf.int32),
+                    ],
+                )
+            else:
+                function = tf.function(
+                    lambda ids: self._decode(ids, with_probabilities, full_chunk),
+                    input_signature=[tf.TensorSpec([None, source_length], tf.int32)],
+                    jit_compile=full_chunk,
+                )
+            self._concrete[key] = function.get_concrete_function()
+        return self._concrete[key]
+
+    def __call__(self, source_ids, lengths=None, return_probabilities=False):
         """Decode a batch of source id sequences.
 
         Parameters
         ----------
         source_ids : ndarray of shape (n_samples, source length), int32
-            Encoded source sequences.
+            Encoded source sequences, right-padded when ``lengths`` is given.
+        lengths : ndarray of shape (n_samples,) or None, default=None
+            Source lengths of variable-length sources; None when every row
+            is a full-length sequence.
         return_probabilities : bool, default=False
             Also return the softmax distribution at every step.
 
@@ -98,33 +130,51 @@ class GreedyDecoder:
         probabilities : ndarray of shape (n_samples, n_steps, n_classes)
             Only when ``return_probabilities``.
         """
+        if lengths is None:
+            pieces = self._fixed_pieces(source_ids, return_probabilities)
+            order = None
+        else:
+            pieces, order = self._masked_pieces(source_ids, lengths, return_probabilities)
+        classes = np.concatenate([c for c, _ in pieces]) if len(pieces) > 1 else pieces[0][0]
+        probabilities = None
+        if return_probabilities:
+            probabilities = np.concatenate([p for _, p in pieces])
+        if order is not None:  # undo the sort by length
+            inverse = np.empty_like(order)
+            inverse[order] = np.arange(len(order))
+            classes = classes[inverse]
+            probabilities = None if probabilities is None else probabilities[inverse]
+        return (classes, probabilities) if return_probabilities else classes
+
+    def _fixed_pieces(self, source_ids, with_probabilities):
+        length = source_ids.shape[1]
         n_full = len(source_ids) // self.chunk_size * self.chunk_size
-        pieces = [
-            self._run(source_ids[start : start + self.chunk_size], return_probabilities, True)
+        chunks = [
+            (source_ids[start : start + self.chunk_size], True)
             for start in range(0, n_full, self.chunk_size)
         ]
         if n_full < len(source_ids):
-            pieces.append(self._run(source_ids[n_full:], return_probabilities, False))
-        classes = np.concatenate([c for c, _ in pieces]) if len(pieces) > 1 else pieces[0][0]
-        if return_probabilities:
-            return classes, np.concatenate([p for _, p in pieces])
-        return classes
+            chunks.append((source_ids[n_full:], False))
+        return [
+            _numpy(self._function(with_probabilities, full, length)(tf.constant(ids, tf.int32)))
+            for ids, full in chunks
+        ]
 
-    def _run(self, source_ids, with_probabilities, full_chunk):
-        """Run one compiled form of the decode on a numpy batch.
-
-        The concrete function is traced on first use and then called
-        directly, which skips ``tf.function``'s argument dispatch (about
-        0.5 ms of a 2 ms call at batch size 1).
-        """
-        key = with_probabilities, full_chunk
-        if key not in self._concrete:
-            self._concrete[key] = self._graphs[key].get_concrete_function()
-        classes, probabilities = self._concrete[key](tf.convert_to_tensor(source_ids, tf.int32))
-        return classes.numpy(), probabilities.numpy()
+    def _masked_pieces(self, source_ids, lengths, with_probabilities):
+        order = np.argsort(lengths, kind="stable")
+        function = self._function(with_probabilities, False, None)
+        pieces = []
+        for start in range(0, len(order), self.chunk_size):
+            rows = order[start : start + self.chunk_size]
+            chunk_lengths = lengths[rows]
+            ids = source_ids[rows, : chunk_lengths.max()]
+            pieces.append(
+                _numpy(function(tf.constant(ids, tf.int32), tf.constant(chunk_lengths, tf.int32)))
+            )
+        return pieces, order
 
     def _decode(self, source_ids, with_probabilities, full_chunk):
-        enc, dec, dense = self._encoder, self._decoder, self._dense
+        enc, dense = self._encoder, self._dense
         batch = tf.shape(source_ids)[0]
         # Rows are decoded in blocks, as (blocks, rows, ...) tensors whose
         # matmuls are batched matmuls of one fixed block shape.  TensorFlow's
@@ -135,7 +185,8 @@ class GreedyDecoder:
         # the other rows.  A full chunk is one block (one fixed shape, XLA);
         # any other batch is blocks of one row, each a matrix-vector product.
         rows = self.chunk_size if full_chunk else 1
-        source_ids = tf.reshape(source_ids, [-1, rows, self.source_length])
+        source_length = source_ids.shape[1]
+        source_ids = tf.reshape(source_ids, [-1, rows, source_length])
         # Input projections of all source steps at once: (..., time, 4 * units).
         source_projection = tf.gather(enc.kernel, source_ids) + enc.bias
         # The first step starts from zero states, so its recurrent matmul and
@@ -145,11 +196,37 @@ class GreedyDecoder:
         h = tf.sigmoid(o) * tf.tanh(c)
         # Lengths are fixed per fitted model, so these loops unroll into the
         # graph when it is traced (once); nothing loops in Python at call time.
-        for t in range(1, self.source_length):
+        for t in range(1, source_length):
             h, c = _lstm_step(source_projection[:, :, t], h, c, enc.recurrent_kernel)
+        classes, probabilities = self._decode_steps(h, c, with_probabilities)
+        classes = tf.reshape(classes, [batch, self.n_steps])
+        if with_probabilities:
+            return classes, tf.reshape(probabilities, [batch, self.n_steps, dense.units])
+        return classes, probabilities
 
-        token = tf.fill(tf.shape(h)[:2], START_ID)
+    def _decode_masked(self, source_ids, lengths, with_probabilities):
+        enc = self._encoder
+        # Time-major input projections: (time, batch, 4 * units).
+        source_projection = tf.gather(enc.kernel, tf.transpose(source_ids)) + enc.bias
+        zeros = tf.zeros([tf.shape(source_ids)[0], enc.units])
+
+        def step(t, h, c):
+            h_next, c_next = _lstm_step(source_projection[t], h, c, enc.recurrent_kernel)
+            inside = (t < lengths)[:, None]  # a finished row keeps its state
+            return t + 1, tf.where(inside, h_next, h), tf.where(inside, c_next, c)
+
+        _, h, c = tf.while_loop(
+            lambda t, h, c: t < tf.shape(source_ids)[1], step, (0, zeros, zeros)
+        )
+        return self._decode_steps(h, c, with_probabilities)
+
+    def _decode_steps(self, h, c, with_probabilities):
+        """Greedy decoder steps from the encoder states, for any leading shape."""
+        dec, dense = self._decoder, self._dense
+        token = tf.fill(tf.shape(h)[:-1], START_ID)
         classes, probabilities = [], []
+        # n_steps is fixed per fitted model, so this loop unrolls into the
+        # graph when it is traced (once); nothing loops in Python at call time.
         for _ in range(self.n_steps):
             projection = tf.gather(dec.kernel, token) + dec.bias
             h, c = _lstm_step(projection, h, c, dec.recurrent_kernel)
@@ -158,9 +235,13 @@ class GreedyDecoder:
             classes.append(step_classes)
             if with_probabilities:
                 probabilities.append(tf.nn.softmax(logits))
-            token = step_classes + N_RESERVED
-        classes = tf.reshape(tf.stack(classes, axis=-1), [batch, self.n_steps])
+            token = step_classes + self.class_offset
+        classes = tf.stack(classes, axis=-1)
         if with_probabilities:
-            stacked = tf.stack(probabilities, axis=-2)
-            return classes, tf.reshape(stacked, [batch, self.n_steps, dense.units])
-        return classes, tf.zeros([batch, 0, 0])  # same structure for both kinds
+            return classes, tf.stack(probabilities, axis=-2)
+        return classes, tf.zeros([0])  # same structure for both kinds
+
+
+def _numpy(outputs):
+    classes, probabilities = outputs
+    return classes.numpy(), probabilities.numpy()

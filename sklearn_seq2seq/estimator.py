@@ -14,18 +14,25 @@ from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from .metrics import sequence_accuracy_score
-from .preprocessing import (
-    N_RESERVED,
-    SequenceOneHotEncoder,
-    check_token_array,
-    shift_right,
+from .preprocessing import check_token_array, shift_right
+from .sequences import (
+    ARRAY,
+    LISTS,
+    format_sequences,
+    pad_ids,
+    position_mask,
+    read_sequences,
+    sequence_kind,
 )
+from .vocabulary import END_ID, EOS, N_RESERVED, PAD_ID, Vocabulary
 
 # Fitted state that TensorFlow objects hold and pickling rebuilds.
 _INFERENCE_STATE = ("encoder_model_", "decoder_model_", "_decoder")
+# Target kind of a 1-D array y: one label (a length-1 sequence) per sample.
+LABELS = "labels"
 
 
 class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
@@ -34,13 +41,27 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
     An LSTM encoder reads the source sequence; its final states ``[h, c]``
     initialise an LSTM decoder trained with teacher forcing (the target
     shifted right behind a start symbol) and a softmax over the target
-    tokens.  ``predict`` decodes greedily, the whole batch in one compiled
-    TensorFlow call.
+    tokens.  ``predict`` decodes greedily, the whole batch in compiled
+    TensorFlow calls.
 
-    Sequences are rows of a 2-D array of tokens: integers, strings or any
-    orderable values.  Each output position is one output of a multi-output
-    classifier whose classes are the target tokens seen in ``fit``.  Source
-    tokens not seen in ``fit`` are read as an "unknown" symbol.
+    Sequences come as the user has them, with no padding or encoding:
+
+    * a 2-D array of tokens, one fixed-length sequence per row (a 1-D
+      array ``y`` holds one label per sample); as everywhere in
+      scikit-learn, equal-length lists of scalar tokens in ``X`` are a 2-D
+      array and fix the source length ``predict`` expects;
+    * a list of strings, each a sequence of characters (``"12+7"``);
+    * a list of lists, tuples or 1-D arrays of hashable tokens (ints,
+      strings, ...) of any lengths.
+
+    ``predict`` returns the kind ``y`` had: a 2-D array, a list of strings
+    or a list of lists.  Padding is masked in the encoder and in the loss,
+    so a prediction never depends on the other sequences of the batch.
+    Targets of varying length are trained with an end symbol and decoding
+    stops there (at most ``max_output_length`` tokens); fixed-length
+    targets give fixed-length output.  Source tokens not seen in ``fit``
+    (or dropped by ``max_tokens`` / ``min_frequency``) are read as an
+    unknown symbol.
 
     Parameters
     ----------
@@ -50,8 +71,19 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         Number of passes over the training data.
     batch_size : int, default=128
         Sequences per gradient step (capped at the number of samples).
+        Variable-length data are batched by similar length.
     learning_rate : float, default=0.01
         Adam's learning rate.
+    max_output_length : int or None, default=None
+        Most tokens decoded for variable-length targets; None means the
+        longest training target.  Fixed-length targets ignore it.
+    max_tokens : int or None, default=None
+        Keep only this many most frequent source tokens; the others are
+        read as unknown.  Target tokens are always all kept.
+    min_frequency : int, float or None, default=None
+        Read source tokens seen fewer times than this (an int), or less
+        often than this fraction of all source tokens (a float in (0, 1)),
+        as unknown.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation and shuffling.  An int gives identical
         models and predictions for identical data.
@@ -65,15 +97,18 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
     Attributes
     ----------
     classes_ : ndarray or list of ndarray
-        Target tokens.  For 2-D targets a list with one (identical) array
-        per output position, following scikit-learn's multi-output
-        convention.
+        Target tokens.  For 1-D targets one array; otherwise a list with one
+        (identical) array per output position, following scikit-learn's
+        multi-output convention.  For variable-length targets the first
+        class is :data:`~sklearn_seq2seq.EOS`, the end of the sequence.
     n_outputs_ : int
-        Target sequence length.
-    source_encoder_ : SequenceOneHotEncoder
-        Vocabulary of the source tokens.
-    target_encoder_ : SequenceOneHotEncoder
-        Vocabulary of the target tokens.
+        Output positions: the target length, or ``max_output_length_``.
+    max_output_length_ : int
+        Most tokens ``predict`` returns per sequence.
+    source_vocabulary_ : Vocabulary
+        Source tokens and their ids.
+    target_vocabulary_ : Vocabulary
+        Target tokens and their ids.
     model_ : keras.Model
         Training model, ``[source ids, shifted target ids] -> logits``.
     encoder_model_ : keras.Model
@@ -84,11 +119,11 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
     history_ : dict
         Keras's per-epoch training history (``{"loss": [...]}``).
     n_features_in_ : int
-        Source sequence length.
+        Source sequence length; only set when ``X`` was a 2-D array.
 
     See Also
     --------
-    SequenceOneHotEncoder : The token encoding used for sources and targets.
+    SequenceOneHotEncoder : The token encoding of the origin tutorial.
 
     Examples
     --------
@@ -100,6 +135,14 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
     (3, 2)
     >>> est.score(X, Y) > 0.9
     True
+
+    Variable-length sequences of characters, any lengths:
+
+    >>> X = ["ab", "abc", "b", "ca"] * 200
+    >>> Y = [x[::-1] for x in X]
+    >>> est = Seq2SeqLSTM(n_units=32, epochs=8, random_state=0).fit(X, Y)
+    >>> est.predict(["abc", "ca"])
+    ['cba', 'ac']
     """
 
     _parameter_constraints = {
@@ -107,6 +150,13 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         "epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "max_output_length": [Interval(Integral, 1, None, closed="left"), None],
+        "max_tokens": [Interval(Integral, 1, None, closed="left"), None],
+        "min_frequency": [
+            Interval(Integral, 1, None, closed="left"),
+            Interval(Real, 0, 1, closed="neither"),
+            None,
+        ],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "callbacks": [list, None],
@@ -118,6 +168,9 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         epochs=10,
         batch_size=128,
         learning_rate=0.01,
+        max_output_length=None,
+        max_tokens=None,
+        min_frequency=None,
         random_state=None,
         verbose=0,
         callbacks=None,
@@ -126,6 +179,9 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         self.epochs = epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
+        self.max_output_length = max_output_length
+        self.max_tokens = max_tokens
+        self.min_frequency = min_frequency
         self.random_state = random_state
         self.verbose = verbose
         self.callbacks = callbacks
@@ -136,10 +192,13 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, source length)
-            Source token sequences.
-        y : array-like of shape (n_samples, target length) or (n_samples,)
-            Target token sequences; 1-D for length-1 targets.
+        X : array-like of shape (n_samples, source length), or list of sequences
+            Source sequences: a 2-D array of tokens, or a list of strings or
+            of token lists of any lengths.
+        y : array-like of shape (n_samples, target length) or (n_samples,), \
+                or list of sequences
+            Target sequences, given like ``X``; a 1-D array holds one label
+            per sample.
 
         Returns
         -------
@@ -156,24 +215,24 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             raise
 
     def _fit(self, X, Y):
-        X, Y = validate_data(self, X, Y, multi_output=True, dtype=None, ensure_all_finite=True)
-        check_token_array(X, name="X")
-        check_token_array(Y, name="Y")
-        check_classification_targets(Y)
-        Y = np.asarray(Y)
-        self._y_ndim = Y.ndim
-        Y = Y.reshape(len(Y), -1)
-
-        self.source_encoder_ = SequenceOneHotEncoder().fit(X)
-        self.target_encoder_ = SequenceOneHotEncoder().fit(Y)
-        tokens = self.target_encoder_.tokens_
-        self.n_outputs_ = Y.shape[1]
-        self.classes_ = tokens if self._y_ndim == 1 else [tokens] * self.n_outputs_
-
-        source_ids = self.source_encoder_.encode_validated(X)
-        labels = self.target_encoder_.encode_validated(Y)
-        decoder_input_ids = shift_right(labels)
-        labels -= N_RESERVED  # in place: output class = target id - reserved ids
+        source_ids, source_lengths = self._read_fit_sources(X, Y)
+        target_ids, target_lengths = self._read_fit_targets(Y)
+        if len(source_ids) != len(target_ids):
+            raise ValueError(
+                f"X and y have inconsistent numbers of samples: {len(source_ids)} and "
+                f"{len(target_ids)}."
+            )
+        decoder_input_ids = shift_right(target_ids)
+        if self._ends_with_eos:
+            # The end symbol is a label, never a decoder input; padding is
+            # masked out of the loss, so its label only needs to be valid.
+            decoder_input_ids[decoder_input_ids == END_ID] = PAD_ID
+            labels = target_ids
+            labels -= END_ID  # in place: class 0 = end, class k = token k - 1
+            np.maximum(labels, 0, out=labels)
+        else:
+            labels = target_ids
+            labels -= N_RESERVED  # in place: output class = target id - reserved ids
         seed = int(check_random_state(self.random_state).randint(2**31 - 1))
 
         from .training import train  # imports TensorFlow
@@ -182,19 +241,94 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             source_ids,
             decoder_input_ids,
             labels,
-            n_source_ids=self.source_encoder_.n_ids_,
-            n_target_ids=self.target_encoder_.n_ids_,
-            n_classes=len(tokens),
+            n_source_ids=self.source_vocabulary_.n_ids,
+            n_target_ids=self.target_vocabulary_.n_ids,
+            n_classes=len(self._classes()),
             n_units=self.n_units,
             epochs=self.epochs,
-            batch_size=min(self.batch_size, len(X)),
+            batch_size=min(self.batch_size, len(source_ids)),
             learning_rate=self.learning_rate,
             seed=seed,
             verbose=self.verbose,
             callbacks=self.callbacks,
+            source_lengths=source_lengths,
+            target_lengths=target_lengths,
+            mask_source=source_lengths is not None,
+            mask_target=self._ends_with_eos,
         )
         self._build_inference()
         return self
+
+    def _read_fit_sources(self, X, Y):
+        """Validate the sources, learn their vocabulary; ids and lengths.
+
+        Equal-length lists of scalar tokens are a 2-D array, as everywhere
+        in scikit-learn: the model then expects that width in ``predict``.
+        """
+        kind = sequence_kind(X)
+        sources = None if kind == ARRAY else read_sequences(X, kind, name="X")
+        if kind == LISTS and sources.tokens.dtype != object:
+            if np.all(sources.lengths == sources.lengths[0]):
+                kind, X = ARRAY, sources.tokens.reshape(len(sources), -1)
+        if kind == ARRAY:
+            if sequence_kind(Y, labels_in_arrays=True) == ARRAY:
+                X, _ = validate_data(
+                    self, X, Y, multi_output=True, dtype=None, ensure_all_finite=True
+                )
+            else:
+                X = validate_data(self, X, dtype=None, ensure_all_finite=True)
+            X = check_token_array(X, name="X")
+            tokens, lengths = X.reshape(-1), None
+        else:
+            for name in ("n_features_in_", "feature_names_in_"):
+                self.__dict__.pop(name, None)  # a refit on sequences forgets the old width
+            tokens, lengths = sources.tokens, sources.lengths
+        self.source_vocabulary_ = Vocabulary.from_tokens(
+            tokens, max_tokens=self.max_tokens, min_frequency=self.min_frequency, name="X"
+        )
+        if lengths is None:
+            return self.source_vocabulary_.encode(X), None
+        return pad_ids(self.source_vocabulary_.encode(tokens), lengths), lengths
+
+    def _read_fit_targets(self, Y):
+        """Validate the targets, learn their vocabulary and output layout.
+
+        Returns the target ids (with the end symbol for variable lengths)
+        and, for variable lengths, the lengths counting the end symbol.
+        """
+        self._target_kind = sequence_kind(Y, labels_in_arrays=True)
+        if self._target_kind == ARRAY:
+            Y = check_array(Y, ensure_2d=False, dtype=None, ensure_all_finite=True, input_name="y")
+            check_classification_targets(Y)
+            if Y.ndim == 1:
+                self._target_kind = LABELS
+            Y = check_token_array(Y.reshape(len(Y), -1), name="y")
+            tokens, lengths = Y.reshape(-1), np.full(len(Y), Y.shape[1])
+        else:
+            targets = read_sequences(Y, self._target_kind, name="y")
+            tokens, lengths = targets.tokens, targets.lengths
+        self.target_vocabulary_ = Vocabulary.from_tokens(tokens, name="y")
+        ids = self.target_vocabulary_.encode(tokens)
+        longest = int(lengths.max())
+        self._ends_with_eos = bool(lengths.min() != longest)
+        if not self._ends_with_eos:
+            self.max_output_length_ = self.n_outputs_ = longest
+            classes = self._classes()
+            self.classes_ = classes if self._target_kind == LABELS else [classes] * longest
+            return ids.reshape(len(lengths), longest), None
+        self.max_output_length_ = self.n_outputs_ = self.max_output_length or longest
+        self.classes_ = [self._classes()] * self.n_outputs_
+        grid = pad_ids(ids, lengths, longest + 1)
+        grid[np.arange(len(grid)), lengths] = END_ID
+        return grid, lengths + 1
+
+    def _classes(self):
+        tokens = self.target_vocabulary_.tokens
+        if not self._ends_with_eos:
+            return tokens
+        classes = np.empty(len(tokens) + 1, dtype=object)
+        classes[0], classes[1:] = EOS, tokens
+        return classes
 
     def _build_inference(self):
         from .decoding import GreedyDecoder
@@ -202,45 +336,76 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
 
         self.encoder_model_, self.decoder_model_ = build_inference_models(self.model_)
         self._decoder = GreedyDecoder(
-            self.model_, source_length=self.n_features_in_, n_steps=self.n_outputs_
+            self.model_,
+            n_steps=self.n_outputs_,
+            class_offset=END_ID if self._ends_with_eos else N_RESERVED,
         )
 
     def _source_ids(self, X):
-        X = validate_data(self, X, dtype=None, ensure_all_finite=True, reset=False)
-        check_token_array(X, name="X")
-        return self.source_encoder_.encode_validated(X)
+        """Validated source ids, and lengths for variable-length sources."""
+        check_is_fitted(self)
+        kind = sequence_kind(X)
+        if kind == ARRAY:
+            X = validate_data(self, X, dtype=None, ensure_all_finite=True, reset=False)
+            return self.source_vocabulary_.encode(check_token_array(X, name="X")), None
+        sources = read_sequences(X, kind, name="X")
+        ids = pad_ids(self.source_vocabulary_.encode(sources.tokens), sources.lengths)
+        if not hasattr(self, "n_features_in_"):
+            return ids, sources.lengths
+        # Fitted on a 2-D array: sequences must have its width.
+        if np.any(sources.lengths != self.n_features_in_):
+            raise ValueError(
+                f"X has sequences of {sources.lengths.min()} to {sources.lengths.max()} "
+                f"tokens, but Seq2SeqLSTM is expecting {self.n_features_in_} features as "
+                "input: it was fitted on a 2-D array of sequences of that length."
+            )
+        return ids, None
+
+    def _output_lengths(self, classes):
+        """Tokens before the first end symbol, per row (all, without one)."""
+        if not self._ends_with_eos:
+            return np.full(len(classes), classes.shape[1])
+        ended = classes == 0
+        return np.where(ended.any(axis=1), ended.argmax(axis=1), classes.shape[1])
 
     def predict(self, X):
         """Decode target sequences greedily.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, source length)
-            Source token sequences.
+        X : array-like of shape (n_samples, source length), or list of sequences
+            Source sequences, given as in ``fit``.
 
         Returns
         -------
-        Y : ndarray of shape (n_samples, target length) or (n_samples,)
-            Predicted target tokens, 1-D when ``fit`` got 1-D targets.
+        Y : ndarray of shape (n_samples, target length) or (n_samples,), \
+                or list of sequences
+            Predicted target sequences, in the kind ``y`` had in ``fit``:
+            a 2-D (or 1-D) array, a list of strings or a list of lists.
         """
-        check_is_fitted(self)
-        classes = self._decoder(self._source_ids(X))
-        return self._tokens(classes)
-
-    def _tokens(self, classes):
-        tokens = self.target_encoder_.tokens_[classes]
-        return tokens[:, 0] if self._y_ndim == 1 else tokens
+        source_ids, lengths = self._source_ids(X)
+        classes = self._decoder(source_ids, lengths)
+        tokens = self.target_vocabulary_.tokens
+        if self._target_kind == LABELS:
+            return tokens[classes[:, 0]]
+        if self._target_kind == ARRAY:
+            return tokens[classes]
+        output_lengths = self._output_lengths(classes)
+        inside = position_mask(output_lengths, classes.shape[1])
+        offset = 1 if self._ends_with_eos else 0  # class 0 is the end symbol
+        return format_sequences(tokens[classes[inside] - offset], output_lengths, self._target_kind)
 
     def predict_proba(self, X):
         """Per-position token probabilities along the greedy decode.
 
         Position ``j``'s distribution is conditioned on the greedy tokens
-        before it, so its argmax is ``predict(X)[:, j]``.
+        before it, so its argmax is the ``j``-th predicted token.  After the
+        end of a variable-length sequence all mass is on the end class.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, source length)
-            Source token sequences.
+        X : array-like of shape (n_samples, source length), or list of sequences
+            Source sequences, given as in ``fit``.
 
         Returns
         -------
@@ -249,10 +414,13 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             output position (scikit-learn's multi-output convention).
             Columns follow ``classes_``.
         """
-        check_is_fitted(self)
-        _, probabilities = self._decoder(self._source_ids(X), return_probabilities=True)
-        if self._y_ndim == 1:
+        source_ids, lengths = self._source_ids(X)
+        classes, probabilities = self._decoder(source_ids, lengths, return_probabilities=True)
+        if self._target_kind == LABELS:
             return probabilities[:, 0]
+        if self._ends_with_eos:
+            after_end = ~position_mask(self._output_lengths(classes) + 1, classes.shape[1])
+            probabilities[after_end] = np.eye(probabilities.shape[2], 1, dtype=np.float32)[:, 0]
         return [probabilities[:, j] for j in range(self.n_outputs_)]
 
     def score(self, X, y, sample_weight=None):
@@ -260,9 +428,10 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, source length)
-            Source token sequences.
-        y : array-like of shape (n_samples, target length) or (n_samples,)
+        X : array-like of shape (n_samples, source length), or list of sequences
+            Source sequences.
+        y : array-like of shape (n_samples, target length) or (n_samples,), \
+                or list of sequences
             True target sequences.
         sample_weight : None
             Not supported; must be None.

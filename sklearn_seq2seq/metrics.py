@@ -1,41 +1,78 @@
 """Sequence-level metrics and the scorers that wrap them.
 
-scikit-learn's ``accuracy_score`` refuses multiclass-multioutput targets,
-so sequence predictions need their own metrics; the scorers plug them into
+scikit-learn's ``accuracy_score`` refuses multiclass-multioutput targets
+and knows nothing of sequences of different lengths, so sequence
+predictions need their own metrics.  Every metric takes sequences the way
+the estimator does (2-D arrays, 1-D label arrays, lists of strings or of
+token lists) and works on right-padded id grids, vectorised over samples;
+padding never counts.  The scorers plug them into
 ``GridSearchCV(scoring=...)`` and ``cross_val_score``.
 """
 
 import numpy as np
 from sklearn.metrics import make_scorer
 
+from .sequences import ARRAY, position_mask, read_sequences, sequence_kind
 
-def _as_2d(y, name):
+
+def _tokens_and_lengths(y, name):
+    kind = sequence_kind(y, labels_in_arrays=True)
+    if kind != ARRAY:
+        sequences = read_sequences(y, kind, name=name, allow_empty=True)
+        return sequences.tokens, sequences.lengths
     y = np.asarray(y)
     if y.ndim == 1:
         y = y.reshape(-1, 1)
     if y.ndim != 2:
         raise ValueError(f"{name} must be 1-D or 2-D; got {y.ndim} dimensions.")
-    return y
+    return y.reshape(-1), np.full(len(y), y.shape[1])
 
 
-def _paired(y_true, y_pred):
-    y_true, y_pred = _as_2d(y_true, "y_true"), _as_2d(y_pred, "y_pred")
-    if y_true.shape != y_pred.shape:
-        raise ValueError(
-            f"y_true and y_pred have different shapes: {y_true.shape} and {y_pred.shape}."
+def _common_ids(a, b):
+    """Ids that are equal exactly where the tokens of ``a`` and ``b`` are."""
+    if a.dtype.kind != b.dtype.kind:
+        a, b = a.astype(object), b.astype(object)
+    both = np.concatenate([a, b])
+    try:
+        _, ids = np.unique(both, return_inverse=True)
+    except TypeError:  # tokens that cannot be ordered: number them as they come
+        index = {}
+        ids = np.fromiter(
+            (index.setdefault(t, len(index)) for t in both.tolist()),
+            dtype=np.int64,
+            count=len(both),
         )
-    return y_true, y_pred
+    return ids[: len(a)], ids[len(a) :]
+
+
+def _paired_grids(y_true, y_pred):
+    """Right-padded id grids of both, padded with values that never match."""
+    true_tokens, true_lengths = _tokens_and_lengths(y_true, "y_true")
+    pred_tokens, pred_lengths = _tokens_and_lengths(y_pred, "y_pred")
+    if len(true_lengths) != len(pred_lengths):
+        raise ValueError(
+            f"y_true and y_pred have different numbers of sequences: {len(true_lengths)} "
+            f"and {len(pred_lengths)}."
+        )
+    true_ids, pred_ids = _common_ids(true_tokens, pred_tokens)
+    width = int(max(true_lengths.max(initial=0), pred_lengths.max(initial=0), 1))
+    grids = []
+    for ids, lengths, pad in ((true_ids, true_lengths, -1), (pred_ids, pred_lengths, -2)):
+        grid = np.full((len(lengths), width), pad, dtype=np.int64)
+        grid[position_mask(lengths, width)] = ids
+        grids.append(grid)
+    return grids[0], true_lengths, grids[1], pred_lengths
 
 
 def sequence_accuracy_score(y_true, y_pred):
-    """Fraction of sequences predicted exactly, every token right.
+    """Fraction of sequences predicted exactly: same length, every token right.
 
     Parameters
     ----------
-    y_true : array-like of shape (n_samples, length) or (n_samples,)
-        True target sequences.
-    y_pred : array-like of the same shape
-        Predicted sequences.
+    y_true : array-like of shape (n_samples, length) or (n_samples,), or list of sequences
+        True target sequences (2-D array, 1-D labels, strings or token lists).
+    y_pred : array-like or list of sequences
+        Predicted sequences, same number as ``y_true``.
 
     Returns
     -------
@@ -46,20 +83,29 @@ def sequence_accuracy_score(y_true, y_pred):
     --------
     >>> sequence_accuracy_score([[1, 2], [3, 4]], [[1, 2], [3, 5]])
     0.5
+    >>> sequence_accuracy_score(["42", "7"], ["42", "70"])
+    0.5
     """
-    y_true, y_pred = _paired(y_true, y_pred)
-    return float(np.mean(np.all(y_true == y_pred, axis=1)))
+    true, true_lengths, pred, pred_lengths = _paired_grids(y_true, y_pred)
+    inside = position_mask(true_lengths, true.shape[1])
+    exact = (true_lengths == pred_lengths) & np.all((true == pred) | ~inside, axis=1)
+    return float(np.mean(exact))
 
 
 def token_accuracy_score(y_true, y_pred):
-    """Fraction of tokens predicted right, over all positions.
+    """Fraction of aligned positions with the right token.
+
+    Positions are compared index by index; a sequence of the wrong length
+    counts every position of the longer one, so missing and extra tokens
+    are errors.  For fixed-length sequences this is the plain fraction of
+    right tokens.
 
     Parameters
     ----------
-    y_true : array-like of shape (n_samples, length) or (n_samples,)
+    y_true : array-like of shape (n_samples, length) or (n_samples,), or list of sequences
         True target sequences.
-    y_pred : array-like of the same shape
-        Predicted sequences.
+    y_pred : array-like or list of sequences
+        Predicted sequences, same number as ``y_true``.
 
     Returns
     -------
@@ -70,9 +116,84 @@ def token_accuracy_score(y_true, y_pred):
     --------
     >>> token_accuracy_score([[1, 2], [3, 4]], [[1, 2], [3, 5]])
     0.75
+    >>> token_accuracy_score(["abc"], ["ab"])
+    0.6666666666666666
     """
-    y_true, y_pred = _paired(y_true, y_pred)
-    return float(np.mean(y_true == y_pred))
+    true, true_lengths, pred, pred_lengths = _paired_grids(y_true, y_pred)
+    right = (true == pred) & position_mask(true_lengths, true.shape[1])
+    return float(right.sum() / np.maximum(true_lengths, pred_lengths).sum())
+
+
+def token_error_rate(y_true, y_pred):
+    """Edit distance per reference token (like a word error rate).
+
+    The Levenshtein distance (substitutions, insertions and deletions of
+    tokens) between each prediction and its reference, summed and divided
+    by the total reference length.  0 is perfect; it can exceed 1.  The
+    dynamic programme runs over reference positions, vectorised over
+    samples and prediction positions.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n_samples, length) or (n_samples,), or list of sequences
+        Reference sequences.
+    y_pred : array-like or list of sequences
+        Predicted sequences, same number as ``y_true``.
+
+    Returns
+    -------
+    rate : float
+        Total edit distance over total reference length.
+
+    Examples
+    --------
+    >>> token_error_rate(["kitten"], ["sitting"])
+    0.5
+    >>> token_error_rate([[1, 2, 3]], [[1, 2, 3]])
+    0.0
+    """
+    true, true_lengths, pred, pred_lengths = _paired_grids(y_true, y_pred)
+    distances = _edit_distances(true, true_lengths, pred, pred_lengths)
+    return float(distances.sum() / true_lengths.sum())
+
+
+def edit_distances(y_true, y_pred):
+    """Levenshtein distance between each pair of sequences.
+
+    Parameters
+    ----------
+    y_true, y_pred : array-like or list of sequences
+        Sequences, same number in both.
+
+    Returns
+    -------
+    distances : ndarray of shape (n_samples,), int
+        Token edits turning each ``y_pred`` into its ``y_true``.
+
+    Examples
+    --------
+    >>> edit_distances(["kitten", "abc"], ["sitting", "abc"])
+    array([3, 0])
+    """
+    return _edit_distances(*_paired_grids(y_true, y_pred))
+
+
+def _edit_distances(true, true_lengths, pred, pred_lengths):
+    n_samples, width = pred.shape
+    columns = np.arange(width + 1)
+    # previous[:, j]: distance between the reference prefix read so far and pred[:, :j].
+    previous = np.broadcast_to(columns, (n_samples, width + 1)).copy()
+    for i in range(true.shape[1]):
+        substitute = previous[:, :-1] + (pred != true[:, i : i + 1])
+        delete = previous[:, 1:] + 1
+        best = np.empty_like(previous)
+        best[:, 0] = i + 1
+        np.minimum(substitute, delete, out=best[:, 1:])
+        # Insertions chain left to right: row[j] = min_k(best[k] + j - k).
+        current = np.minimum.accumulate(best - columns, axis=1) + columns
+        inside = (i < true_lengths)[:, None]  # finished references keep their row
+        previous = np.where(inside, current, previous)
+    return previous[np.arange(n_samples), pred_lengths]
 
 
 sequence_accuracy_scorer = make_scorer(sequence_accuracy_score)
@@ -80,3 +201,6 @@ sequence_accuracy_scorer = make_scorer(sequence_accuracy_score)
 
 token_accuracy_scorer = make_scorer(token_accuracy_score)
 """Scorer for token accuracy, for ``scoring=`` arguments."""
+
+token_error_rate_scorer = make_scorer(token_error_rate, greater_is_better=False)
+"""Scorer for the token error rate (negated: higher is better), for ``scoring=``."""

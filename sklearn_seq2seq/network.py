@@ -8,18 +8,24 @@ Three models share one set of layers, as in the origin tutorial:
 * inference decoder: ``[previous token id, h, c] -> [probabilities, h, c]``.
 
 Inputs are integer ids; the one-hot expansion happens inside the graph, so
-host memory only ever holds ids.  Where a GPU is visible the LSTMs keep
+host memory only ever holds ids.  For variable-length data the one-hot
+layers mask the padding id: the encoder LSTM then carries its state
+unchanged over padding (so right-padded sources end in the state of their
+last real token), and the mask reaches the loss through the decoder, so
+padded target positions never count.  Where a GPU is visible the LSTMs keep
 Keras's defaults (tanh, sigmoid, no recurrent dropout, not unrolled), which
 makes them eligible for the cuDNN kernel.  Without a GPU, short sequences
 (up to ``UNROLL_MAX_LENGTH`` steps) are unrolled: an unrolled graph traces
-and trains faster on a CPU than a ``while_loop`` (about 1 s less per
-``fit`` on small data), but, as Keras warns, it holds every step's
-activations and gradients at once, so longer sequences keep the loop.
+and trains faster on a CPU than a ``while_loop`` (1-2 s less per ``fit`` on
+small data), but, as Keras warns, it holds every step's activations and
+gradients at once, so longer sequences keep the loop.
 This module imports TensorFlow and is only imported once a model is built.
 """
 
 import keras
 import tensorflow as tf
+
+from .vocabulary import PAD_ID
 
 SOURCE_ONE_HOT = "source_one_hot"
 TARGET_ONE_HOT = "target_one_hot"
@@ -41,6 +47,8 @@ class OneHot(keras.layers.Layer):
     ----------
     depth : int
         Number of ids.
+    mask_padding : bool, default=False
+        Emit a Keras mask that is False at the padding id (0).
     **kwargs
         Passed to :class:`keras.layers.Layer`.
 
@@ -51,22 +59,54 @@ class OneHot(keras.layers.Layer):
     (1, 3, 5)
     """
 
-    def __init__(self, depth, **kwargs):
+    def __init__(self, depth, mask_padding=False, **kwargs):
         super().__init__(**kwargs)
         self.depth = depth
+        self.mask_padding = mask_padding
 
     def call(self, ids):
         return keras.ops.one_hot(keras.ops.cast(ids, "int32"), self.depth)
+
+    def compute_mask(self, ids, mask=None):
+        if not self.mask_padding:
+            return None
+        return keras.ops.not_equal(ids, PAD_ID)
 
     def compute_output_shape(self, input_shape):
         return (*input_shape, self.depth)
 
     def get_config(self):
-        return {**super().get_config(), "depth": self.depth}
+        return {**super().get_config(), "depth": self.depth, "mask_padding": self.mask_padding}
+
+
+def unrolls(max_length):
+    """Whether sequences up to ``max_length`` steps train unrolled here.
+
+    Parameters
+    ----------
+    max_length : int or None
+        Longest source or target sequence; None when unknown.
+
+    Returns
+    -------
+    unroll : bool
+        True on a CPU for ``max_length <= UNROLL_MAX_LENGTH``.  Unrolled
+        models need a fixed sequence length per batch.
+    """
+    short = max_length is not None and max_length <= UNROLL_MAX_LENGTH
+    return short and not tf.config.list_physical_devices("GPU")
 
 
 def build_training_model(
-    *, n_source_ids, n_target_ids, n_classes, n_units, seed=None, max_length=None
+    *,
+    n_source_ids,
+    n_target_ids,
+    n_classes,
+    n_units,
+    seed=None,
+    max_length=None,
+    mask_source=False,
+    mask_target=False,
 ):
     """Build the teacher-forcing training model.
 
@@ -85,7 +125,11 @@ def build_training_model(
         Seed of the weight initialisers; ``None`` draws fresh weights.
     max_length : int or None, default=None
         Longest source or target sequence the model will train on; the
-        LSTMs are unrolled on a CPU when it is at most ``UNROLL_MAX_LENGTH``.
+        LSTMs are unrolled when :func:`unrolls` says so.
+    mask_source, mask_target : bool, default=False
+        Mask the padding id in the sources (variable-length sources) and in
+        the decoder input and loss (variable-length targets).  Right-padded
+        masks keep the LSTMs eligible for cuDNN.
 
     Returns
     -------
@@ -104,8 +148,7 @@ def build_training_model(
     def init(kind, offset):
         return kind(seed=None if seed is None else seed + offset)
 
-    short = max_length is not None and max_length <= UNROLL_MAX_LENGTH
-    unroll = short and not tf.config.list_physical_devices("GPU")
+    unroll = unrolls(max_length)
 
     def lstm(name, seed_offset, **kwargs):
         return keras.layers.LSTM(
@@ -120,8 +163,8 @@ def build_training_model(
 
     source = keras.Input(shape=(None,), dtype="int32", name="source_ids")
     decoder_input = keras.Input(shape=(None,), dtype="int32", name="decoder_input_ids")
-    source_one_hot = OneHot(n_source_ids, name=SOURCE_ONE_HOT)
-    target_one_hot = OneHot(n_target_ids, name=TARGET_ONE_HOT)
+    source_one_hot = OneHot(n_source_ids, mask_padding=mask_source, name=SOURCE_ONE_HOT)
+    target_one_hot = OneHot(n_target_ids, mask_padding=mask_target, name=TARGET_ONE_HOT)
     encoder_lstm = lstm(ENCODER_LSTM, 0)
     decoder_lstm = lstm(DECODER_LSTM, 2, return_sequences=True)
     output_dense = keras.layers.Dense(
@@ -174,7 +217,7 @@ def build_inference_models(training_model):
         initial_state=[h_in, c_in],
     )
     logits = training_model.get_layer(OUTPUT_DENSE)(step)
-    probabilities = keras.layers.Softmax(name="probabilities")(logits)
+    probabilities = keras.layers.Activation("softmax", name="probabilities")(logits)
     decoder_model = keras.Model(
         [previous_token, h_in, c_in],
         [probabilities, h_out, c_out],

@@ -1,28 +1,25 @@
-"""Token vocabulary and the one-hot / teacher-forcing encoder.
+"""The one-hot / teacher-forcing encoder for fixed-length token sequences.
 
-Tokens become integer ids here and nowhere else.  Ids ``0 .. N_RESERVED-1``
-are reserved symbols (padding, start, end, unknown); user tokens follow in
-sorted order, so a reserved symbol can never collide with a user token
-whatever its type.  The estimator keeps only these integer ids in host
-memory; the one-hot expansion it trains on happens inside the Keras graph
-with the same ids.
+Tokens become integer ids through a :class:`~sklearn_seq2seq.vocabulary.Vocabulary`
+(reserved ids for padding, start, unknown and end come first); this
+transformer adds the one-hot layout of the tutorial and the shifted
+decoder input of teacher forcing.  The estimator keeps only integer ids in
+host memory; the one-hot expansion it trains on happens inside the Keras
+graph with the same ids.
 """
 
+from numbers import Integral, Real
+
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-PAD_ID = 0
-START_ID = 1
-END_ID = 2
-UNKNOWN_ID = 3
-N_RESERVED = 4
-RESERVED_NAMES = ("<pad>", "<start>", "<end>", "<unk>")
-ENCODE_BLOCK_ROWS = 65_536
+from .vocabulary import N_RESERVED, RESERVED_NAMES, START_ID, Vocabulary, check_tokens
 
 
 def check_token_array(X, *, name="X"):
-    """Validate an already 2-D token array: finite, no None, orderable.
+    """Check a 2-D token array and give it the narrowest token dtype.
 
     Parameters
     ----------
@@ -33,24 +30,16 @@ def check_token_array(X, *, name="X"):
 
     Returns
     -------
-    X : ndarray
-        The same array.
+    X : ndarray of shape (n_samples, length)
+        The tokens; an object array of ints or strings becomes typed.
 
     Examples
     --------
     >>> import numpy as np
-    >>> check_token_array(np.array([[1, 2], [3, 4]])).shape
-    (2, 2)
+    >>> check_token_array(np.array([[1, 2], [3, 4]], dtype=object)).dtype
+    dtype('int64')
     """
-    if X.dtype == object:
-        try:
-            np.unique(X)
-        except TypeError as exc:
-            raise TypeError(
-                f"{name} mixes token types that cannot be compared with each "
-                f"other ({exc}); use tokens of one type."
-            ) from None
-    return X
+    return check_tokens(X.reshape(-1), name=name).reshape(X.shape)
 
 
 class SequenceOneHotEncoder(TransformerMixin, BaseEstimator):
@@ -58,9 +47,10 @@ class SequenceOneHotEncoder(TransformerMixin, BaseEstimator):
 
     Every position of a sequence shares one vocabulary (unlike
     :class:`~sklearn.preprocessing.OneHotEncoder`, which learns one per
-    column).  Ids ``0..3`` are reserved for padding, start, end and
-    unknown tokens; tokens seen in ``fit`` follow in sorted order.  Tokens
-    not seen in ``fit`` are encoded as the unknown symbol.
+    column).  Ids ``0..3`` are reserved for padding, start, unknown and
+    end symbols; tokens seen in ``fit`` follow in sorted order.  Tokens not
+    seen in ``fit`` (or dropped by ``max_tokens`` / ``min_frequency``) are
+    encoded as the unknown symbol.
 
     ``transform`` returns the flattened one-hot array of shape
     ``(n_samples, length * n_ids_)``; ``.reshape(n_samples, length, -1)``
@@ -73,11 +63,18 @@ class SequenceOneHotEncoder(TransformerMixin, BaseEstimator):
     ----------
     dtype : numpy dtype, default=np.float32
         Dtype of the one-hot output.
+    max_tokens : int or None, default=None
+        Keep only this many most frequent tokens; the rest read as unknown.
+    min_frequency : int, float or None, default=None
+        Drop tokens seen fewer times than this (int), or less often than
+        this fraction of all tokens (float in (0, 1)).
 
     Attributes
     ----------
+    vocabulary_ : Vocabulary
+        The token-to-id mapping.
     tokens_ : ndarray of shape (n_tokens,)
-        Sorted tokens seen in ``fit``; token ``tokens_[i]`` has id
+        Sorted tokens kept in ``fit``; token ``tokens_[i]`` has id
         ``i + 4``.
     n_ids_ : int
         Number of ids, reserved symbols included (``len(tokens_) + 4``).
@@ -91,7 +88,7 @@ class SequenceOneHotEncoder(TransformerMixin, BaseEstimator):
     >>> enc = SequenceOneHotEncoder().fit([[4, 5, 6], [6, 5, 4]])
     >>> enc.encode([[4, 5, 6], [6, 7, 4]])
     array([[4, 5, 6],
-           [6, 3, 4]], dtype=int32)
+           [6, 2, 4]], dtype=int32)
     >>> enc.encode_decoder_input([[4, 5, 6]])
     array([[1, 4, 5]], dtype=int32)
     >>> enc.transform([[4, 5, 6]]).shape
@@ -100,9 +97,22 @@ class SequenceOneHotEncoder(TransformerMixin, BaseEstimator):
     array([[6, 4, 5]])
     """
 
-    def __init__(self, dtype=np.float32):
-        self.dtype = dtype
+    _parameter_constraints = {
+        "dtype": "no_validation",
+        "max_tokens": [Interval(Integral, 1, None, closed="left"), None],
+        "min_frequency": [
+            Interval(Integral, 1, None, closed="left"),
+            Interval(Real, 0, 1, closed="neither"),
+            None,
+        ],
+    }
 
+    def __init__(self, dtype=np.float32, max_tokens=None, min_frequency=None):
+        self.dtype = dtype
+        self.max_tokens = max_tokens
+        self.min_frequency = min_frequency
+
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Learn the token vocabulary.
 
@@ -118,10 +128,12 @@ class SequenceOneHotEncoder(TransformerMixin, BaseEstimator):
         self : SequenceOneHotEncoder
             The fitted encoder.
         """
-        X = validate_data(self, X, dtype=None, ensure_all_finite=True)
-        check_token_array(X)
-        self.tokens_ = np.unique(X)
-        self.n_ids_ = len(self.tokens_) + N_RESERVED
+        X = check_token_array(validate_data(self, X, dtype=None, ensure_all_finite=True))
+        self.vocabulary_ = Vocabulary.from_tokens(
+            X.reshape(-1), max_tokens=self.max_tokens, min_frequency=self.min_frequency
+        )
+        self.tokens_ = self.vocabulary_.tokens
+        self.n_ids_ = self.vocabulary_.n_ids
         return self
 
     def _validated(self, X):
@@ -142,38 +154,8 @@ class SequenceOneHotEncoder(TransformerMixin, BaseEstimator):
         ids : ndarray of shape (n_samples, length), dtype int32
             Token ids.
         """
-        return self.encode_validated(self._validated(X))
-
-    def encode_validated(self, X):
-        """Like :meth:`encode`, for an array already validated by the caller.
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_samples, length)
-            Validated token sequences.
-
-        Returns
-        -------
-        ids : ndarray of shape (n_samples, length), dtype int32
-            Token ids.
-        """
-        ids = np.empty(X.shape, dtype=np.int32)
-        # Row blocks bound the int64 temporaries of searchsorted on big data.
-        for start in range(0, len(X), ENCODE_BLOCK_ROWS):
-            block = slice(start, start + ENCODE_BLOCK_ROWS)
-            ids[block] = self._encode_block(X[block])
-        return ids
-
-    def _encode_block(self, X):
-        tokens = self.tokens_
-        try:
-            positions = np.searchsorted(tokens, X).clip(0, len(tokens) - 1)
-            known = tokens[positions] == X
-        except (TypeError, np.exceptions.DTypePromotionError):
-            # Tokens of a type the vocabulary cannot hold are all unseen.
-            known = np.zeros(X.shape, dtype=bool)
-            positions = known
-        return np.where(known, positions + N_RESERVED, UNKNOWN_ID)
+        X = self._validated(X)
+        return self.vocabulary_.encode(X)
 
     def encode_decoder_input(self, X):
         """Build the teacher-forcing decoder input ids.
@@ -207,7 +189,7 @@ class SequenceOneHotEncoder(TransformerMixin, BaseEstimator):
             Tokens, same shape as ``ids``.
         """
         check_is_fitted(self)
-        return self.tokens_[np.asarray(ids) - N_RESERVED]
+        return self.vocabulary_.decode(ids)
 
     def transform(self, X):
         """One-hot encode token sequences.

@@ -3,10 +3,12 @@
 import numpy as np
 import pytest
 
-from sklearn_seq2seq.preprocessing import N_RESERVED, START_ID
+from sklearn_seq2seq import Seq2SeqLSTM, make_copy
+from sklearn_seq2seq.sequences import pad_ids, read_sequences
+from sklearn_seq2seq.vocabulary import END_ID, N_RESERVED, START_ID
 
 
-def tutorial_decode(encoder_model, decoder_model, source_ids, n_steps):
+def tutorial_decode(encoder_model, decoder_model, source_ids, n_steps, class_offset=N_RESERVED):
     """The origin tutorial's inference: one Keras predict call per step."""
     h, c = encoder_model.predict(source_ids, verbose=0)
     token = np.full((len(source_ids), 1), START_ID, dtype=np.int32)
@@ -16,18 +18,32 @@ def tutorial_decode(encoder_model, decoder_model, source_ids, n_steps):
         step = proba[:, 0].argmax(axis=1)
         classes.append(step)
         probabilities.append(proba[:, 0])
-        token = (step + N_RESERVED).reshape(-1, 1).astype(np.int32)
+        token = (step + class_offset).reshape(-1, 1).astype(np.int32)
     return np.stack(classes, axis=1), np.stack(probabilities, axis=1)
 
 
 @pytest.mark.parametrize("n_rows", [300, 1100])  # 1100: one XLA-compiled chunk + the rest
 def test_compiled_decoder_matches_keras_inference_models(fitted, small_task, n_rows):
     X_test = np.resize(small_task[2], (n_rows, small_task[2].shape[1]))
-    source_ids = fitted.source_encoder_.encode(X_test)
+    source_ids = fitted.source_vocabulary_.encode(X_test)
     expected_classes, expected_proba = tutorial_decode(
         fitted.encoder_model_, fitted.decoder_model_, source_ids, fitted.n_outputs_
     )
     classes, proba = fitted._decoder(source_ids, return_probabilities=True)
+    np.testing.assert_array_equal(classes, expected_classes)
+    np.testing.assert_allclose(proba, expected_proba, atol=1e-5)
+
+
+def test_masked_decoder_matches_keras_inference_models_on_padded_sources():
+    """Variable-length sources: the masked decode equals Keras's masked encoder."""
+    X, Y = make_copy(n_samples=600, min_length=1, max_length=12, n_tokens=6, random_state=0)
+    est = Seq2SeqLSTM(n_units=16, epochs=2, random_state=0).fit(X, Y)
+    sources = read_sequences(X[:300], "lists")
+    source_ids = pad_ids(est.source_vocabulary_.encode(sources.tokens), sources.lengths)
+    expected_classes, expected_proba = tutorial_decode(
+        est.encoder_model_, est.decoder_model_, source_ids, est.n_outputs_, class_offset=END_ID
+    )
+    classes, proba = est._decoder(source_ids, sources.lengths, return_probabilities=True)
     np.testing.assert_array_equal(classes, expected_classes)
     np.testing.assert_allclose(proba, expected_proba, atol=1e-5)
 

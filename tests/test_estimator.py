@@ -92,10 +92,10 @@ def test_any_integer_tokens_and_unknown_source_tokens():
 
 
 def test_refit_forgets_the_old_vocabulary():
-    est = Seq2SeqLSTM(**FAST).fit([[1, 2], [2, 1]] * 20, [[1], [2]] * 20)
-    est.fit([[7, 8], [8, 7]] * 20, [[70], [80]] * 20)
+    est = Seq2SeqLSTM(**FAST).fit(np.array([[1, 2], [2, 1]] * 20), np.array([[1], [2]] * 20))
+    est.fit(np.array([[7, 8], [8, 7]] * 20), np.array([[70], [80]] * 20))
     np.testing.assert_array_equal(est.classes_[0], [70, 80])
-    np.testing.assert_array_equal(est.source_encoder_.tokens_, [7, 8])
+    np.testing.assert_array_equal(est.source_vocabulary_.tokens, [7, 8])
     assert set(est.predict([[1, 2]]).ravel()) <= {70, 80}
 
 
@@ -111,7 +111,7 @@ def test_refit_forgets_the_old_vocabulary():
     ],
 )
 def test_bad_fit_input_is_rejected_and_keeps_the_fitted_model(X, Y, error, match):
-    est = Seq2SeqLSTM(**FAST).fit([[1, 2], [2, 1]] * 10, [1, 2] * 10)
+    est = Seq2SeqLSTM(**FAST).fit(np.array([[1, 2], [2, 1]] * 10), [1, 2] * 10)
     before = est.predict([[1, 2], [2, 1]])
     model = est.model_
     with pytest.raises(error, match=match):

@@ -5,7 +5,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
 from sklearn_seq2seq import SequenceOneHotEncoder
-from sklearn_seq2seq.preprocessing import N_RESERVED, START_ID, UNKNOWN_ID
+from sklearn_seq2seq.vocabulary import N_RESERVED, START_ID, UNKNOWN_ID
 
 
 def test_vocabulary_is_shared_across_positions_and_sorted():
