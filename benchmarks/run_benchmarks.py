@@ -116,7 +116,7 @@ class AccuracyProbe(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         from sklearn_seq2seq.decoding import GreedyDecoder
 
-        self.decoder = GreedyDecoder(self.model, N_IN, N_OUT)
+        self.decoder = GreedyDecoder(self.model, n_steps=N_OUT)
 
     def on_train_batch_end(self, batch, logs=None):
         self.steps += 1
@@ -166,8 +166,9 @@ def bench_predict(est, X_big):
 def bench_fit_overhead(X, Y, repeats=2):
     from sklearn_seq2seq import Seq2SeqLSTM
     from sklearn_seq2seq.network import build_training_model
-    from sklearn_seq2seq.preprocessing import N_RESERVED, SequenceOneHotEncoder, shift_right
+    from sklearn_seq2seq.preprocessing import SequenceOneHotEncoder, shift_right
     from sklearn_seq2seq.training import compile_model
+    from sklearn_seq2seq.vocabulary import N_RESERVED
 
     source = SequenceOneHotEncoder().fit(X)
     target = SequenceOneHotEncoder().fit(Y)
@@ -256,9 +257,9 @@ def main():
     report["predict"] = bench_predict(est, X_big)
     print("predict:", report["predict"], flush=True)
     flops = model_flops_per_sequence(
-        est.source_encoder_.n_ids_,
-        est.target_encoder_.n_ids_,
-        len(est.target_encoder_.tokens_),
+        est.source_vocabulary_.n_ids,
+        est.target_vocabulary_.n_ids,
+        len(est.target_vocabulary_.tokens),
         N_UNITS,
         N_IN,
         N_OUT,

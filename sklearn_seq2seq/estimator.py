@@ -48,8 +48,9 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
 
     * a 2-D array of tokens, one fixed-length sequence per row (a 1-D
       array ``y`` holds one label per sample); as everywhere in
-      scikit-learn, equal-length lists of scalar tokens in ``X`` are a 2-D
-      array and fix the source length ``predict`` expects;
+      scikit-learn, ``fit`` reads equal-length lists of scalar tokens in
+      ``X`` as a 2-D array, whose width ``predict`` then checks in 2-D
+      arrays (lists are always sequences of any length there);
     * a list of strings, each a sequence of characters (``"12+7"``);
     * a list of lists, tuples or 1-D arrays of hashable tokens (ints,
       strings, ...) of any lengths.
@@ -350,16 +351,9 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             return self.source_vocabulary_.encode(check_token_array(X, name="X")), None
         sources = read_sequences(X, kind, name="X")
         ids = pad_ids(self.source_vocabulary_.encode(sources.tokens), sources.lengths)
-        if not hasattr(self, "n_features_in_"):
-            return ids, sources.lengths
-        # Fitted on a 2-D array: sequences must have its width.
-        if np.any(sources.lengths != self.n_features_in_):
-            raise ValueError(
-                f"X has sequences of {sources.lengths.min()} to {sources.lengths.max()} "
-                f"tokens, but Seq2SeqLSTM is expecting {self.n_features_in_} features as "
-                "input: it was fitted on a 2-D array of sequences of that length."
-            )
-        return ids, None
+        if np.all(sources.lengths == sources.lengths[0]):
+            return ids, None  # no padding: the fixed-length path
+        return ids, sources.lengths
 
     def _output_lengths(self, classes):
         """Tokens before the first end symbol, per row (all, without one)."""

@@ -140,7 +140,7 @@ def test_predict_errors(fitted):
     with pytest.raises(NotFittedError):
         Seq2SeqLSTM().predict([[1, 2, 3, 4]])
     with pytest.raises(ValueError, match="4 features"):
-        fitted.predict([[1, 2, 3]])
+        fitted.predict(np.array([[1, 2, 3]]))
     with pytest.raises(ValueError, match="NaN"):
         fitted.predict([[1.0, 2.0, np.nan, 4.0]])
     with pytest.raises(ValueError, match="sample_weight"):
