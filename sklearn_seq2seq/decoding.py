@@ -1,4 +1,4 @@
-"""Greedy decoding as compiled, batched TensorFlow functions.
+"""Greedy decoding and teacher-forced scoring as compiled, batched TensorFlow.
 
 The tutorial decodes one sequence at a time and calls the inference
 decoder's ``predict`` once per output step.  Here a batch is decoded by
@@ -36,7 +36,173 @@ def _lstm_step(input_projection, h, c, recurrent_kernel):
     return h, c
 
 
-class GreedyDecoder:
+def encode_fixed(encoder_cell, source_ids):
+    """Final encoder states of full-length sources, loops unrolled.
+
+    Parameters
+    ----------
+    encoder_cell : keras.layers.LSTMCell
+        The trained encoder cell.
+    source_ids : tf.Tensor of shape (..., length), int32
+        Source ids; ``length`` must be static (it is unrolled).
+
+    Returns
+    -------
+    h, c : tf.Tensor of shape (..., units)
+        Final states.
+    """
+    # Input projections of all source steps at once: (..., time, 4 * units).
+    projection = tf.gather(encoder_cell.kernel, source_ids) + encoder_cell.bias
+    # The first step starts from zero states, so its recurrent matmul and
+    # forget term vanish exactly: c = i * g, h = o * tanh(c).
+    i, _, g, o = tf.split(projection[..., 0, :], 4, axis=-1)
+    c = tf.sigmoid(i) * tf.tanh(g)
+    h = tf.sigmoid(o) * tf.tanh(c)
+    # The length is static, so this loop unrolls into the graph when it is
+    # traced (once); nothing loops in Python at call time.
+    for t in range(1, source_ids.shape[-1]):
+        h, c = _lstm_step(projection[..., t, :], h, c, encoder_cell.recurrent_kernel)
+    return h, c
+
+
+def encode_masked(encoder_cell, source_ids, lengths):
+    """Final encoder states of right-padded sources, as Keras's masked LSTM.
+
+    Parameters
+    ----------
+    encoder_cell : keras.layers.LSTMCell
+        The trained encoder cell.
+    source_ids : tf.Tensor of shape (batch, time), int32
+        Right-padded source ids, any (dynamic) length.
+    lengths : tf.Tensor of shape (batch,), int32
+        Source lengths (at least 1).
+
+    Returns
+    -------
+    h, c : tf.Tensor of shape (batch, units)
+        States after each row's last real token.
+    """
+    # Time-major input projections: (time, batch, 4 * units).
+    projection = tf.gather(encoder_cell.kernel, tf.transpose(source_ids)) + encoder_cell.bias
+    zeros = tf.zeros([tf.shape(source_ids)[0], encoder_cell.units])
+
+    def step(t, h, c):
+        h_next, c_next = _lstm_step(projection[t], h, c, encoder_cell.recurrent_kernel)
+        inside = (t < lengths)[:, None]  # a finished row keeps its state
+        return t + 1, tf.where(inside, h_next, h), tf.where(inside, c_next, c)
+
+    _, h, c = tf.while_loop(lambda t, h, c: t < tf.shape(source_ids)[1], step, (0, zeros, zeros))
+    return h, c
+
+
+class ChunkedDecoder:
+    """Run a compiled decode over a batch, chunk by chunk (base class).
+
+    Subclasses define ``_decode(ids, option, full_chunk)`` for full-length
+    sources and ``_decode_masked(ids, lengths, option)`` for right-padded
+    ones; each returns a tuple of tensors with the rows first.  Fixed-length
+    batches are cut into ``chunk_size``-row chunks: full chunks run an
+    XLA-compiled graph, the remainder an uncompiled one.  Variable-length
+    batches are sorted by length and each chunk trimmed to its longest
+    source.  Results come back in the input order.
+
+    Parameters
+    ----------
+    training_model : keras.Model
+        A model from :func:`sklearn_seq2seq.network.build_training_model`.
+        Its variables are read at call time, so further training is seen.
+    n_steps : int
+        Number of output tokens to decode.
+    class_offset : int
+        Target id of output class 0 (the id fed back for class ``k`` is
+        ``k + class_offset``).
+    chunk_size : int
+        Rows per chunk.
+    """
+
+    def __init__(self, training_model, n_steps, class_offset, chunk_size):
+        self.n_steps = n_steps
+        self.class_offset = class_offset
+        self.chunk_size = chunk_size
+        self._encoder = training_model.get_layer(ENCODER_LSTM).cell
+        self._decoder = training_model.get_layer(DECODER_LSTM).cell
+        self._dense = training_model.get_layer(OUTPUT_DENSE)
+        self._concrete = {}
+
+    def _function(self, option, full_chunk, source_length):
+        """The compiled decode for one option, chunk kind and source length.
+
+        Fixed-length forms are traced per source length (the loops unroll
+        into the graph), an XLA-compiled one for full chunks and an
+        uncompiled graph for the rest.  XLA fuses the gate arithmetic (about
+        1.7x faster on large batches) but compiles once per input shape
+        (about 2 s), so it only ever sees (chunk_size, source_length).  The
+        masked form (``source_length=None``) is one graph for all shapes.
+        The concrete function is then called directly, which skips
+        ``tf.function``'s argument dispatch (about 0.5 ms of a 2 ms call at
+        batch size 1).
+        """
+        key = option, full_chunk, source_length
+        if key not in self._concrete:
+            if source_length is None:
+                function = tf.function(
+                    lambda ids, lengths: self._decode_masked(ids, lengths, option),
+                    input_signature=[
+                        tf.TensorSpec([None, None], tf.int32),
+                        tf.TensorSpec([None], tf.int32),
+                    ],
+                )
+            else:
+                function = tf.function(
+                    lambda ids: self._decode(ids, option, full_chunk),
+                    input_signature=[tf.TensorSpec([None, source_length], tf.int32)],
+                    jit_compile=full_chunk,
+                )
+            self._concrete[key] = function.get_concrete_function()
+        return self._concrete[key]
+
+    def _run(self, source_ids, lengths, option):
+        """All outputs of the decode for the whole batch, in input order."""
+        if lengths is None:
+            pieces, order = self._fixed_pieces(source_ids, option), None
+        else:
+            pieces, order = self._masked_pieces(source_ids, lengths, option)
+        outputs = [np.concatenate(parts) if len(parts) > 1 else parts[0] for parts in zip(*pieces)]
+        if order is not None:  # undo the sort by length
+            inverse = np.empty_like(order)
+            inverse[order] = np.arange(len(order))
+            outputs = [output[inverse] if len(output) else output for output in outputs]
+        return outputs
+
+    def _fixed_pieces(self, source_ids, option):
+        length = source_ids.shape[1]
+        n_full = len(source_ids) // self.chunk_size * self.chunk_size
+        chunks = [
+            (source_ids[start : start + self.chunk_size], True)
+            for start in range(0, n_full, self.chunk_size)
+        ]
+        if n_full < len(source_ids):
+            chunks.append((source_ids[n_full:], False))
+        return [
+            _numpy(self._function(option, full, length)(tf.constant(ids, tf.int32)))
+            for ids, full in chunks
+        ]
+
+    def _masked_pieces(self, source_ids, lengths, option):
+        order = np.argsort(lengths, kind="stable")
+        function = self._function(option, False, None)
+        pieces = []
+        for start in range(0, len(order), self.chunk_size):
+            rows = order[start : start + self.chunk_size]
+            chunk_lengths = lengths[rows]
+            ids = source_ids[rows, : chunk_lengths.max()]
+            pieces.append(
+                _numpy(function(tf.constant(ids, tf.int32), tf.constant(chunk_lengths, tf.int32)))
+            )
+        return pieces, order
+
+
+class GreedyDecoder(ChunkedDecoder):
     """Batched greedy decoding for a trained seq2seq training model.
 
     Parameters
@@ -70,45 +236,7 @@ class GreedyDecoder:
     """
 
     def __init__(self, training_model, n_steps, class_offset=N_RESERVED, chunk_size=1024):
-        self.n_steps = n_steps
-        self.class_offset = class_offset
-        self._encoder = training_model.get_layer(ENCODER_LSTM).cell
-        self._decoder = training_model.get_layer(DECODER_LSTM).cell
-        self._dense = training_model.get_layer(OUTPUT_DENSE)
-        self.chunk_size = chunk_size
-        self._concrete = {}
-
-    def _function(self, with_probabilities, full_chunk, source_length):
-        """The compiled decode for one output kind, chunk kind and length.
-
-        Fixed-length forms are traced per source length (the loops unroll
-        into the graph), an XLA-compiled one for full chunks and an
-        uncompiled graph for the rest.  XLA fuses the gate arithmetic (about
-        1.7x faster on large batches) but compiles once per input shape
-        (about 2 s), so it only ever sees (chunk_size, source_length).  The
-        masked form (``source_length=None``) is one graph for all shapes.
-        The concrete function is then called directly, which skips
-        ``tf.function``'s argument dispatch (about 0.5 ms of a 2 ms call at
-        batch size 1).
-        """
-        key = with_probabilities, full_chunk, source_length
-        if key not in self._concrete:
-            if source_length is None:
-                function = tf.function(
-                    lambda ids, lengths: self._decode_masked(ids, lengths, with_probabilities),
-                    input_signature=[
-                        tf.TensorSpec([None, None], tf.int32),
-                        tf.TensorSpec([None], tf.int32),
-                    ],
-                )
-            else:
-                function = tf.function(
-                    lambda ids: self._decode(ids, with_probabilities, full_chunk),
-                    input_signature=[tf.TensorSpec([None, source_length], tf.int32)],
-                    jit_compile=full_chunk,
-                )
-            self._concrete[key] = function.get_concrete_function()
-        return self._concrete[key]
+        super().__init__(training_model, n_steps, class_offset, chunk_size)
 
     def __call__(self, source_ids, lengths=None, return_probabilities=False):
         """Decode a batch of source id sequences.
@@ -130,51 +258,11 @@ class GreedyDecoder:
         probabilities : ndarray of shape (n_samples, n_steps, n_classes)
             Only when ``return_probabilities``.
         """
-        if lengths is None:
-            pieces = self._fixed_pieces(source_ids, return_probabilities)
-            order = None
-        else:
-            pieces, order = self._masked_pieces(source_ids, lengths, return_probabilities)
-        classes = np.concatenate([c for c, _ in pieces]) if len(pieces) > 1 else pieces[0][0]
-        probabilities = None
-        if return_probabilities:
-            probabilities = np.concatenate([p for _, p in pieces])
-        if order is not None:  # undo the sort by length
-            inverse = np.empty_like(order)
-            inverse[order] = np.arange(len(order))
-            classes = classes[inverse]
-            probabilities = None if probabilities is None else probabilities[inverse]
+        classes, probabilities = self._run(source_ids, lengths, return_probabilities)
         return (classes, probabilities) if return_probabilities else classes
 
-    def _fixed_pieces(self, source_ids, with_probabilities):
-        length = source_ids.shape[1]
-        n_full = len(source_ids) // self.chunk_size * self.chunk_size
-        chunks = [
-            (source_ids[start : start + self.chunk_size], True)
-            for start in range(0, n_full, self.chunk_size)
-        ]
-        if n_full < len(source_ids):
-            chunks.append((source_ids[n_full:], False))
-        return [
-            _numpy(self._function(with_probabilities, full, length)(tf.constant(ids, tf.int32)))
-            for ids, full in chunks
-        ]
-
-    def _masked_pieces(self, source_ids, lengths, with_probabilities):
-        order = np.argsort(lengths, kind="stable")
-        function = self._function(with_probabilities, False, None)
-        pieces = []
-        for start in range(0, len(order), self.chunk_size):
-            rows = order[start : start + self.chunk_size]
-            chunk_lengths = lengths[rows]
-            ids = source_ids[rows, : chunk_lengths.max()]
-            pieces.append(
-                _numpy(function(tf.constant(ids, tf.int32), tf.constant(chunk_lengths, tf.int32)))
-            )
-        return pieces, order
-
     def _decode(self, source_ids, with_probabilities, full_chunk):
-        enc, dense = self._encoder, self._dense
+        dense = self._dense
         batch = tf.shape(source_ids)[0]
         # Rows are decoded in blocks, as (blocks, rows, ...) tensors whose
         # matmuls are batched matmuls of one fixed block shape.  TensorFlow's
@@ -187,17 +275,7 @@ class GreedyDecoder:
         rows = self.chunk_size if full_chunk else 1
         source_length = source_ids.shape[1]
         source_ids = tf.reshape(source_ids, [-1, rows, source_length])
-        # Input projections of all source steps at once: (..., time, 4 * units).
-        source_projection = tf.gather(enc.kernel, source_ids) + enc.bias
-        # The first step starts from zero states, so its recurrent matmul and
-        # forget term vanish exactly: c = i * g, h = o * tanh(c).
-        i, _, g, o = tf.split(source_projection[:, :, 0], 4, axis=-1)
-        c = tf.sigmoid(i) * tf.tanh(g)
-        h = tf.sigmoid(o) * tf.tanh(c)
-        # Lengths are fixed per fitted model, so these loops unroll into the
-        # graph when it is traced (once); nothing loops in Python at call time.
-        for t in range(1, source_length):
-            h, c = _lstm_step(source_projection[:, :, t], h, c, enc.recurrent_kernel)
+        h, c = encode_fixed(self._encoder, source_ids)
         classes, probabilities = self._decode_steps(h, c, with_probabilities)
         classes = tf.reshape(classes, [batch, self.n_steps])
         if with_probabilities:
@@ -205,19 +283,7 @@ class GreedyDecoder:
         return classes, probabilities
 
     def _decode_masked(self, source_ids, lengths, with_probabilities):
-        enc = self._encoder
-        # Time-major input projections: (time, batch, 4 * units).
-        source_projection = tf.gather(enc.kernel, tf.transpose(source_ids)) + enc.bias
-        zeros = tf.zeros([tf.shape(source_ids)[0], enc.units])
-
-        def step(t, h, c):
-            h_next, c_next = _lstm_step(source_projection[t], h, c, enc.recurrent_kernel)
-            inside = (t < lengths)[:, None]  # a finished row keeps its state
-            return t + 1, tf.where(inside, h_next, h), tf.where(inside, c_next, c)
-
-        _, h, c = tf.while_loop(
-            lambda t, h, c: t < tf.shape(source_ids)[1], step, (0, zeros, zeros)
-        )
+        h, c = encode_masked(self._encoder, source_ids, lengths)
         return self._decode_steps(h, c, with_probabilities)
 
     def _decode_steps(self, h, c, with_probabilities):
@@ -243,5 +309,83 @@ class GreedyDecoder:
 
 
 def _numpy(outputs):
-    classes, probabilities = outputs
-    return classes.numpy(), probabilities.numpy()
+    return tuple(output.numpy() for output in outputs)
+
+
+class TeacherForcedScorer:
+    """Per-step log-probabilities of given target sequences, compiled.
+
+    The decoder reads the given (shifted) target instead of its own
+    predictions, as in training; the encoder is the masked one, so padded
+    and full-length sources both work.
+
+    Parameters
+    ----------
+    training_model : keras.Model
+        A model from :func:`sklearn_seq2seq.network.build_training_model`.
+    chunk_size : int, default=1024
+        Rows per compiled call (bounds memory).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_seq2seq.network import build_training_model
+    >>> model = build_training_model(
+    ...     n_source_ids=10, n_target_ids=10, n_classes=6, n_units=8, seed=0)
+    >>> log_probabilities = TeacherForcedScorer(model)(
+    ...     np.full((2, 5), 4), np.array([5, 3]), np.array([[1, 4], [1, 5]]))
+    >>> log_probabilities.shape
+    (2, 2, 6)
+    """
+
+    def __init__(self, training_model, chunk_size=1024):
+        self.chunk_size = chunk_size
+        self._encoder = training_model.get_layer(ENCODER_LSTM).cell
+        self._decoder = training_model.get_layer(DECODER_LSTM).cell
+        self._dense = training_model.get_layer(OUTPUT_DENSE)
+        self._graph = tf.function(
+            self._log_probabilities,
+            input_signature=[
+                tf.TensorSpec([None, None], tf.int32),
+                tf.TensorSpec([None], tf.int32),
+                tf.TensorSpec([None, None], tf.int32),
+            ],
+        )
+
+    def __call__(self, source_ids, lengths, decoder_input_ids):
+        """Log-softmax of every decoder step.
+
+        Parameters
+        ----------
+        source_ids : ndarray of shape (n_samples, source length)
+            Right-padded source ids.
+        lengths : ndarray of shape (n_samples,)
+            Source lengths.
+        decoder_input_ids : ndarray of shape (n_samples, target length)
+            Start id followed by the target ids (teacher forcing).
+
+        Returns
+        -------
+        log_probabilities : ndarray of shape (n_samples, target length, n_classes)
+            Log-probability of each class at each step.
+        """
+        pieces = [
+            self._graph(
+                tf.constant(source_ids[start : start + self.chunk_size], tf.int32),
+                tf.constant(lengths[start : start + self.chunk_size], tf.int32),
+                tf.constant(decoder_input_ids[start : start + self.chunk_size], tf.int32),
+            ).numpy()
+            for start in range(0, len(source_ids), self.chunk_size)
+        ]
+        return np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
+
+    def _log_probabilities(self, source_ids, lengths, decoder_input_ids):
+        dec, dense = self._decoder, self._dense
+        h, c = encode_masked(self._encoder, source_ids, lengths)
+        # Time-major decoder input projections: (time, batch, 4 * units).
+        projection = tf.gather(dec.kernel, tf.transpose(decoder_input_ids)) + dec.bias
+        states = tf.scan(
+            lambda state, x: _lstm_step(x, *state, dec.recurrent_kernel), projection, (h, c)
+        )
+        logits = tf.matmul(tf.transpose(states[0], [1, 0, 2]), dense.kernel) + dense.bias
+        return tf.nn.log_softmax(logits)

@@ -27,10 +27,10 @@ from .sequences import (
     read_sequences,
     sequence_kind,
 )
-from .vocabulary import END_ID, EOS, N_RESERVED, PAD_ID, Vocabulary
+from .vocabulary import END_ID, EOS, N_RESERVED, PAD_ID, START_ID, UNKNOWN_ID, Vocabulary
 
 # Fitted state that TensorFlow objects hold and pickling rebuilds.
-_INFERENCE_STATE = ("encoder_model_", "decoder_model_", "_decoder")
+_INFERENCE_STATE = ("encoder_model_", "decoder_model_", "_decoder", "_scorer", "_beam_decoders")
 # Target kind of a 1-D array y: one label (a length-1 sequence) per sample.
 LABELS = "labels"
 
@@ -78,6 +78,14 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
     max_output_length : int or None, default=None
         Most tokens decoded for variable-length targets; None means the
         longest training target.  Fixed-length targets ignore it.
+    beam_width : int, default=1
+        Hypotheses kept per sequence by ``predict``: 1 decodes greedily,
+        more runs beam search (compiled and batched like greedy decoding).
+    length_penalty : float, default=0.0
+        Strength ``alpha`` of the Wu et al. (2016) length normalisation
+        ``log P / ((5 + length) / 6) ** alpha`` that ranks beam hypotheses;
+        0 ranks by log-probability.  Matters only for variable-length
+        targets.
     max_tokens : int or None, default=None
         Keep only this many most frequent source tokens; the others are
         read as unknown.  Target tokens are always all kept.
@@ -152,6 +160,8 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "max_output_length": [Interval(Integral, 1, None, closed="left"), None],
+        "beam_width": [Interval(Integral, 1, None, closed="left")],
+        "length_penalty": [Interval(Real, 0, None, closed="left")],
         "max_tokens": [Interval(Integral, 1, None, closed="left"), None],
         "min_frequency": [
             Interval(Integral, 1, None, closed="left"),
@@ -170,6 +180,8 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         batch_size=128,
         learning_rate=0.01,
         max_output_length=None,
+        beam_width=1,
+        length_penalty=0.0,
         max_tokens=None,
         min_frequency=None,
         random_state=None,
@@ -181,6 +193,8 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         self.batch_size = batch_size
         self.learning_rate = learning_rate
         self.max_output_length = max_output_length
+        self.beam_width = beam_width
+        self.length_penalty = length_penalty
         self.max_tokens = max_tokens
         self.min_frequency = min_frequency
         self.random_state = random_state
@@ -332,15 +346,45 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         return classes
 
     def _build_inference(self):
-        from .decoding import GreedyDecoder
+        from .decoding import GreedyDecoder, TeacherForcedScorer
         from .network import build_inference_models
 
         self.encoder_model_, self.decoder_model_ = build_inference_models(self.model_)
         self._decoder = GreedyDecoder(
-            self.model_,
-            n_steps=self.n_outputs_,
-            class_offset=END_ID if self._ends_with_eos else N_RESERVED,
+            self.model_, n_steps=self._n_steps(), class_offset=self._class_offset()
         )
+        self._scorer = TeacherForcedScorer(self.model_)
+        self._beam_decoders = {}
+
+    def _n_steps(self):
+        # One step more than the longest output, so that a sequence of the
+        # longest length can still end with the end symbol.
+        return self.n_outputs_ + 1 if self._ends_with_eos else self.n_outputs_
+
+    def _class_offset(self):
+        return END_ID if self._ends_with_eos else N_RESERVED
+
+    def _beam_decoder(self, beam_width):
+        """The compiled beam search for a width and the current length penalty."""
+        from .beam_search import BeamSearchDecoder
+
+        key = beam_width, float(self.length_penalty)
+        if key not in self._beam_decoders:
+            self._beam_decoders[key] = BeamSearchDecoder(
+                self.model_,
+                n_steps=self._n_steps(),
+                beam_width=beam_width,
+                class_offset=self._class_offset(),
+                end_class=0 if self._ends_with_eos else None,
+                alpha=float(self.length_penalty),
+            )
+        return self._beam_decoders[key]
+
+    def _predict_classes(self, source_ids, lengths):
+        """Output classes of the best sequence: greedy or beam search."""
+        if self.beam_width == 1:
+            return self._decoder(source_ids, lengths)
+        return self._beam_decoder(self.beam_width)(source_ids, lengths)[0][:, 0]
 
     def _source_ids(self, X):
         """Validated source ids, and lengths for variable-length sources."""
@@ -356,14 +400,15 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         return ids, sources.lengths
 
     def _output_lengths(self, classes):
-        """Tokens before the first end symbol, per row (all, without one)."""
+        """Tokens before the first end symbol, at most ``max_output_length_``."""
         if not self._ends_with_eos:
             return np.full(len(classes), classes.shape[1])
         ended = classes == 0
-        return np.where(ended.any(axis=1), ended.argmax(axis=1), classes.shape[1])
+        lengths = np.where(ended.any(axis=1), ended.argmax(axis=1), classes.shape[1])
+        return np.minimum(lengths, self.max_output_length_)
 
     def predict(self, X):
-        """Decode target sequences greedily.
+        """Decode target sequences: greedily, or by beam search if ``beam_width > 1``.
 
         Parameters
         ----------
@@ -372,13 +417,15 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
 
         Returns
         -------
-        Y : ndarray of shape (n_samples, target length) or (n_samples,), \
+        Y : ndarray of shape (n_samples, target length) or (n_samples,), \\
                 or list of sequences
             Predicted target sequences, in the kind ``y`` had in ``fit``:
             a 2-D (or 1-D) array, a list of strings or a list of lists.
         """
-        source_ids, lengths = self._source_ids(X)
-        classes = self._decoder(source_ids, lengths)
+        return self._format_predictions(self._predict_classes(*self._source_ids(X)))
+
+    def _format_predictions(self, classes):
+        """Output classes of shape (n, steps) as target sequences of the user's kind."""
         tokens = self.target_vocabulary_.tokens
         if self._target_kind == LABELS:
             return tokens[classes[:, 0]]
@@ -389,12 +436,126 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         offset = 1 if self._ends_with_eos else 0  # class 0 is the end symbol
         return format_sequences(tokens[classes[inside] - offset], output_lengths, self._target_kind)
 
-    def predict_proba(self, X):
-        """Per-position token probabilities along the greedy decode.
+    def predict_nbest(self, X, n_best=5):
+        """The ``n_best`` most likely target sequences per sample, by beam search.
 
-        Position ``j``'s distribution is conditioned on the greedy tokens
-        before it, so its argmax is the ``j``-th predicted token.  After the
-        end of a variable-length sequence all mass is on the end class.
+        The beam is ``max(beam_width, n_best)`` wide and hypotheses are
+        ranked as in ``predict`` (length penalty included); the reported
+        log-probabilities are the model's, end symbol included, as
+        :meth:`score_samples` gives them.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, source length), or list of sequences
+            Source sequences, given as in ``fit``.
+        n_best : int, default=5
+            Sequences per sample.
+
+        Returns
+        -------
+        Y_nbest : ndarray of shape (n_samples, n_best, ...) or list of lists
+            For array targets an array with the hypotheses on axis 1;
+            otherwise, per sample, a list of ``n_best`` sequences, best
+            first.
+        log_probabilities : ndarray of shape (n_samples, n_best)
+            Log-probability of each sequence; ``-inf`` where the model
+            allows fewer than ``n_best`` distinct sequences.
+        """
+        if not isinstance(n_best, Integral) or n_best < 1:
+            raise ValueError(f"n_best must be a positive integer; got {n_best!r}.")
+        source_ids, lengths = self._source_ids(X)
+        classes, log_probabilities, _ = self._beam_decoder(max(self.beam_width, n_best))(
+            source_ids, lengths
+        )
+        n_samples, steps = len(classes), classes.shape[2]
+        flat = self._format_predictions(classes[:, :n_best].reshape(-1, steps))
+        if isinstance(flat, np.ndarray):
+            Y_nbest = flat.reshape(n_samples, n_best, *flat.shape[1:])
+        else:
+            Y_nbest = [flat[i : i + n_best] for i in range(0, len(flat), n_best)]
+        return Y_nbest, log_probabilities[:, :n_best]
+
+    def score_samples(self, X, y):
+        """Log-probability of each target sequence given its source.
+
+        The decoder reads the given target (teacher forcing) and the
+        log-probabilities of its tokens are summed, the end symbol included
+        for variable-length targets.  Target tokens never seen in ``fit``
+        give ``-inf``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, source length), or list of sequences
+            Source sequences, given as in ``fit``.
+        y : array-like or list of sequences
+            Target sequences, given as in ``fit``.
+
+        Returns
+        -------
+        log_probabilities : ndarray of shape (n_samples,)
+            ``log P(y | X)`` under the model.
+        """
+        source_ids, lengths = self._source_ids(X)
+        classes, target_lengths, decoder_input = self._target_classes(y)
+        if len(classes) != len(source_ids):
+            raise ValueError(
+                f"X and y have inconsistent numbers of samples: {len(source_ids)} and "
+                f"{len(classes)}."
+            )
+        log_p = self._teacher_forced(source_ids, lengths, decoder_input)
+        token_log_p = np.take_along_axis(log_p, np.maximum(classes, 0)[..., None], axis=-1)[..., 0]
+        token_log_p[classes < 0] = -np.inf  # unknown target tokens
+        inside = position_mask(target_lengths, classes.shape[1])
+        return np.where(inside, token_log_p, 0.0).sum(axis=1)
+
+    def _teacher_forced(self, source_ids, lengths, decoder_input):
+        if lengths is None:
+            lengths = np.full(len(source_ids), source_ids.shape[1])
+        return self._scorer(source_ids, lengths, decoder_input)
+
+    def _target_classes(self, Y):
+        """Output classes (-1 where unknown), lengths and decoder input of targets."""
+        kind = sequence_kind(Y, labels_in_arrays=True)
+        if kind == ARRAY:
+            Y = check_array(Y, ensure_2d=False, dtype=None, ensure_all_finite=True, input_name="y")
+            Y = check_token_array(Y.reshape(len(Y), -1), name="y")
+            tokens, lengths = Y.reshape(-1), np.full(len(Y), Y.shape[1])
+        else:
+            targets = read_sequences(Y, kind, name="y", allow_empty=self._ends_with_eos)
+            tokens, lengths = targets.tokens, targets.lengths
+        ids = self.target_vocabulary_.encode(tokens)
+        if self._ends_with_eos:
+            grid = pad_ids(ids, lengths, int(lengths.max()) + 1)
+            grid[np.arange(len(grid)), lengths] = END_ID
+            lengths = lengths + 1
+        elif np.any(lengths != self.n_outputs_):
+            raise ValueError(
+                f"y has sequences of {lengths.min()} to {lengths.max()} tokens, but this model "
+                f"was fitted on targets of exactly {self.n_outputs_}."
+            )
+        else:
+            grid = pad_ids(ids, lengths)
+        decoder_input = shift_right(grid)
+        decoder_input[decoder_input == END_ID] = PAD_ID
+        classes = np.where(grid == UNKNOWN_ID, -1, grid - self._class_offset())
+        return classes, lengths, decoder_input
+
+    def _output_lengths(self, classes):
+        """Tokens before the first end symbol, at most ``max_output_length_``."""
+        if not self._ends_with_eos:
+            return np.full(len(classes), classes.shape[1])
+        ended = classes == 0
+        lengths = np.where(ended.any(axis=1), ended.argmax(axis=1), classes.shape[1])
+        return np.minimum(lengths, self.max_output_length_)
+
+    def predict_proba(self, X):
+        """Per-position token probabilities along the predicted sequence.
+
+        Position ``j``'s distribution is conditioned on the predicted
+        tokens before it.  With greedy decoding its argmax is the ``j``-th
+        predicted token; a beam search may pick a token that is not the
+        argmax of its own step.  After the end of a variable-length
+        sequence all mass is on the end class.
 
         Parameters
         ----------
@@ -409,7 +570,13 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             Columns follow ``classes_``.
         """
         source_ids, lengths = self._source_ids(X)
-        classes, probabilities = self._decoder(source_ids, lengths, return_probabilities=True)
+        if self.beam_width == 1:
+            classes, probabilities = self._decoder(source_ids, lengths, return_probabilities=True)
+        else:
+            classes = self._predict_classes(source_ids, lengths)
+            decoder_input = shift_right(classes + self._class_offset())
+            decoder_input[:, 0] = START_ID
+            probabilities = np.exp(self._teacher_forced(source_ids, lengths, decoder_input))
         if self._target_kind == LABELS:
             return probabilities[:, 0]
         if self._ends_with_eos:

@@ -72,3 +72,13 @@ def test_errors_name_the_problem():
         enc.inverse_transform(np.zeros((1, 2, 5)))
     with pytest.raises(TypeError, match="cannot be compared"):
         SequenceOneHotEncoder().fit(np.array([[1, "a"]], dtype=object))
+
+
+def test_vocabulary_limits_read_rare_tokens_as_unknown():
+    X = np.array([[1, 1, 2], [1, 2, 3]])
+    enc = SequenceOneHotEncoder(max_tokens=2).fit(X)
+    np.testing.assert_array_equal(enc.tokens_, [1, 2])
+    assert enc.encode([[3, 1, 2]])[0, 0] == UNKNOWN_ID
+    np.testing.assert_array_equal(SequenceOneHotEncoder(min_frequency=2).fit(X).tokens_, [1, 2])
+    with pytest.raises(ValueError, match="max_tokens"):
+        SequenceOneHotEncoder(max_tokens=0).fit(X)

@@ -1,0 +1,175 @@
+"""Beam search as compiled, batched TensorFlow: every row's beams at once.
+
+Each source row keeps ``beam_width`` hypotheses.  At every step all of a
+chunk's hypotheses take one decoder step together, the candidates (every
+hypothesis times every class) are ranked with one ``top_k`` per row, and
+the states and token histories of the survivors are gathered.  The steps
+unroll into the graph (their number is fixed per model), so nothing loops
+in Python over samples or steps at call time.
+
+A hypothesis that has emitted the end class is finished: it can only be
+extended by the end class again, at no cost, so it keeps its score and
+competes with the open ones until the last step.  Candidates are ranked by
+the length-normalised score of Wu et al. (2016), ``log P / lp`` with
+``lp = ((5 + length) / 6) ** alpha``; ``alpha = 0`` ranks by ``log P``.
+"""
+
+import tensorflow as tf
+
+from .decoding import ChunkedDecoder, _lstm_step, encode_fixed, encode_masked
+from .vocabulary import START_ID
+
+
+def length_penalty(lengths, alpha):
+    """Wu et al. (2016) length normalisation ``((5 + length) / 6) ** alpha``.
+
+    Parameters
+    ----------
+    lengths : tf.Tensor of int
+        Hypothesis lengths (tokens, end symbol included).
+    alpha : float
+        Strength; 0 gives 1 everywhere.
+
+    Returns
+    -------
+    penalty : tf.Tensor of float32
+        The divisor of the log-probability.
+
+    Examples
+    --------
+    >>> float(length_penalty(tf.constant(1), 1.0))
+    1.0
+    """
+    return ((5.0 + tf.cast(lengths, tf.float32)) / 6.0) ** alpha
+
+
+class BeamSearchDecoder(ChunkedDecoder):
+    """Batched beam search for a trained seq2seq training model.
+
+    Parameters
+    ----------
+    training_model : keras.Model
+        A model from :func:`sklearn_seq2seq.network.build_training_model`.
+    n_steps : int
+        Number of decoder steps.
+    beam_width : int
+        Hypotheses kept per row.
+    class_offset : int
+        Target id of output class 0.
+    end_class : int or None, default=None
+        Output class of the end symbol; None for fixed-length targets.
+    alpha : float, default=0.0
+        Length penalty strength (Wu et al. 2016).
+    chunk_size : int or None, default=None
+        Rows per chunk; by default about 1,024 hypotheses per chunk.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_seq2seq.network import build_training_model
+    >>> model = build_training_model(
+    ...     n_source_ids=10, n_target_ids=10, n_classes=6, n_units=8, seed=0)
+    >>> decoder = BeamSearchDecoder(model, n_steps=3, beam_width=4, class_offset=4)
+    >>> classes, log_probabilities, lengths = decoder(np.full((2, 5), 4, dtype=np.int32))
+    >>> classes.shape, log_probabilities.shape
+    ((2, 4, 3), (2, 4))
+    >>> bool(np.all(np.diff(log_probabilities, axis=1) <= 0))  # best first
+    True
+    """
+
+    def __init__(
+        self,
+        training_model,
+        n_steps,
+        beam_width,
+        class_offset,
+        end_class=None,
+        alpha=0.0,
+        chunk_size=None,
+    ):
+        super().__init__(
+            training_model, n_steps, class_offset, chunk_size or max(1, 1024 // beam_width)
+        )
+        self.beam_width = beam_width
+        self.end_class = end_class
+        self.alpha = alpha
+
+    def __call__(self, source_ids, lengths=None):
+        """Beam-search a batch of source id sequences.
+
+        Parameters
+        ----------
+        source_ids : ndarray of shape (n_samples, source length), int32
+            Encoded sources, right-padded when ``lengths`` is given.
+        lengths : ndarray of shape (n_samples,) or None, default=None
+            Source lengths of variable-length sources.
+
+        Returns
+        -------
+        classes : ndarray of shape (n_samples, beam_width, n_steps)
+            Output classes of each hypothesis, best first; a finished
+            hypothesis repeats the end class after its end.
+        log_probabilities : ndarray of shape (n_samples, beam_width)
+            Model log-probability of each hypothesis (end symbol included);
+            ``-inf`` where fewer distinct hypotheses exist.
+        output_lengths : ndarray of shape (n_samples, beam_width)
+            Tokens of each hypothesis, its end symbol included.
+        """
+        return tuple(self._run(source_ids, lengths, None))
+
+    def _decode(self, source_ids, option, full_chunk):
+        return self._search(*encode_fixed(self._encoder, source_ids))
+
+    def _decode_masked(self, source_ids, lengths, option):
+        return self._search(*encode_masked(self._encoder, source_ids, lengths))
+
+    def _search(self, h, c):
+        dec, dense, width = self._decoder, self._dense, self.beam_width
+        rows, n_classes = tf.shape(h)[0], dense.units
+        # Every row starts with one live hypothesis; the other slots start at
+        # -inf, so the first top_k only extends the live one.
+        first = tf.concat([[0.0], tf.fill([width - 1], -float("inf"))], axis=0)
+        scores = tf.tile(first[None], [rows, 1])  # log P of each hypothesis
+        lengths = tf.zeros([rows, width], tf.int32)
+        finished = tf.zeros([rows, width], tf.bool)
+        history = tf.zeros([rows, width, 0], tf.int32)
+        h, c = tf.repeat(h, width, axis=0), tf.repeat(c, width, axis=0)
+        token = tf.fill([rows * width], START_ID)
+        if self.end_class is not None:
+            # A finished hypothesis may only add the end class, for free.
+            only_end = tf.where(tf.range(n_classes) == self.end_class, 0.0, -float("inf"))
+        for _ in range(self.n_steps):
+            projection = tf.gather(dec.kernel, token) + dec.bias
+            h, c = _lstm_step(projection, h, c, dec.recurrent_kernel)
+            log_p = tf.nn.log_softmax(tf.matmul(h, dense.kernel) + dense.bias)
+            log_p = tf.reshape(log_p, [rows, width, n_classes])
+            if self.end_class is not None:
+                log_p = tf.where(finished[..., None], only_end, log_p)
+            candidates = scores[..., None] + log_p  # (rows, width, classes)
+            candidate_lengths = lengths + tf.cast(~finished, tf.int32)
+            ranked = candidates / length_penalty(candidate_lengths, self.alpha)[..., None]
+            _, best = tf.math.top_k(tf.reshape(ranked, [rows, width * n_classes]), k=width)
+            parent, new_class = best // n_classes, best % n_classes
+            scores = tf.gather(tf.reshape(candidates, [rows, -1]), best, batch_dims=1)
+            lengths = tf.gather(candidate_lengths, parent, batch_dims=1)
+            finished = tf.gather(finished, parent, batch_dims=1)
+            if self.end_class is not None:
+                finished |= new_class == self.end_class
+            history = tf.concat(
+                [tf.gather(history, parent, batch_dims=1), new_class[..., None]], axis=-1
+            )
+            h, c = (self._gather_states(state, parent) for state in (h, c))
+            token = tf.reshape(new_class, [-1]) + self.class_offset
+        # Final order by the normalised score, best first.
+        ranked = scores / length_penalty(lengths, self.alpha)
+        order = tf.argsort(ranked, axis=1, direction="DESCENDING", stable=True)
+        return (
+            tf.gather(history, order, batch_dims=1),
+            tf.gather(scores, order, batch_dims=1),
+            tf.gather(lengths, order, batch_dims=1),
+        )
+
+    def _gather_states(self, state, parent):
+        rows = tf.shape(parent)[0]
+        state = tf.reshape(state, [rows, self.beam_width, -1])
+        return tf.reshape(tf.gather(state, parent, batch_dims=1), [rows * self.beam_width, -1])

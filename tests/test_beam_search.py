@@ -1,0 +1,150 @@
+"""Beam search, n-best lists and sequence log-probabilities."""
+
+import numpy as np
+import pytest
+
+from sklearn_seq2seq import Seq2SeqLSTM
+from sklearn_seq2seq.beam_search import BeamSearchDecoder, length_penalty
+from sklearn_seq2seq.decoding import GreedyDecoder, TeacherForcedScorer
+from sklearn_seq2seq.network import build_training_model
+from sklearn_seq2seq.vocabulary import N_RESERVED, START_ID
+
+
+@pytest.fixture(scope="module")
+def words():
+    """Reverse 1-5 letter words: variable lengths, an end symbol, a few errors left."""
+    rng = np.random.RandomState(0)
+    X = ["".join(rng.choice(list("abcde"), size=n)) for n in rng.randint(1, 6, size=1500)]
+    est = Seq2SeqLSTM(n_units=24, epochs=3, random_state=0).fit(X, [x[::-1] for x in X])
+    X_test = ["".join(rng.choice(list("abcde"), size=n)) for n in rng.randint(1, 6, size=200)]
+    return est, X_test
+
+
+def test_width_one_is_greedy(words, fitted, small_task):
+    est, X_test = words
+    est.set_params(beam_width=1)
+    greedy = est.predict(X_test)
+    best, _ = est.predict_nbest(X_test, n_best=1)
+    assert [b[0] for b in best] == greedy
+    X_fixed = small_task[2]
+    decoder = BeamSearchDecoder(fitted.model_, n_steps=2, beam_width=1, class_offset=N_RESERVED)
+    np.testing.assert_array_equal(
+        decoder(fitted.source_vocabulary_.encode(X_fixed))[0][:, 0],
+        fitted._decoder(fitted.source_vocabulary_.encode(X_fixed)),
+    )
+
+
+def test_beam_is_never_less_likely_than_greedy(words):
+    est, X_test = words
+    greedy = est.set_params(beam_width=1).predict(X_test)
+    beam = est.set_params(beam_width=4).predict(X_test)
+    est.set_params(beam_width=1)
+    greedy_log_p, beam_log_p = est.score_samples(X_test, greedy), est.score_samples(X_test, beam)
+    assert np.all(beam_log_p >= greedy_log_p - 1e-5)
+    assert np.any(beam_log_p > greedy_log_p + 1e-3)  # an under-trained model: beam helps
+
+
+def test_nbest_log_probabilities_are_the_models_and_finished_hypotheses_end(words):
+    est, X_test = words
+    nbest, log_p = est.predict_nbest(X_test[:50], n_best=4)
+    assert len(nbest) == 50 and all(len(n) == 4 for n in nbest)
+    assert np.all(np.diff(log_p, axis=1) <= 1e-6)  # best first
+    for k in range(4):
+        kth = [n[k] for n in nbest]
+        np.testing.assert_allclose(est.score_samples(X_test[:50], kth), log_p[:, k], atol=1e-4)
+    assert all(len(set(n)) == 4 for n in nbest)  # distinct hypotheses
+
+
+def test_length_penalty_orders_the_returned_hypotheses(words):
+    est, X_test = words
+    est.set_params(length_penalty=1.0)
+    nbest, log_p = est.predict_nbest(X_test[:50], n_best=3)
+    est.set_params(length_penalty=0.0)
+    lengths = np.array([[len(y) + 1 for y in n] for n in nbest])  # end symbol counts
+    normalised = log_p / length_penalty(lengths, 1.0).numpy()
+    assert np.all(np.diff(normalised, axis=1) <= 1e-6)
+
+
+def test_predict_proba_follows_the_beam_path(words):
+    est, X_test = words
+    est.set_params(beam_width=3)
+    proba, Y_pred = est.predict_proba(X_test[:20]), est.predict(X_test[:20])
+    est.set_params(beam_width=1)
+    assert len(proba) == est.n_outputs_
+    for p in proba:
+        np.testing.assert_allclose(p.sum(axis=1), 1, rtol=1e-5)
+    # Sequences shorter than n_outputs_ have their end inside predict_proba.
+    short = [i for i, y in enumerate(Y_pred) if len(y) < est.n_outputs_]
+    log_p = []
+    for i in short:
+        path = [est.classes_[0].tolist().index(t) for t in Y_pred[i]] + [0]  # then the end
+        log_p.append(sum(np.log(proba[j][i, c]) for j, c in enumerate(path)))
+    expected = est.score_samples([X_test[i] for i in short], [Y_pred[i] for i in short])
+    np.testing.assert_allclose(log_p, expected, atol=1e-3)
+
+
+def test_fixed_length_targets_score_samples_and_nbest(fitted, small_task):
+    X_test, Y_test = small_task[2][:100], small_task[3][:100]
+    log_p = fitted.score_samples(X_test, Y_test)
+    assert log_p.shape == (100,) and np.all(log_p <= 0)
+    nbest, nbest_log_p = fitted.predict_nbest(X_test, n_best=3)
+    assert nbest.shape == (100, 3, 2)
+    np.testing.assert_array_equal(nbest[:, 0], fitted.predict(X_test))
+    np.testing.assert_allclose(
+        fitted.score_samples(X_test, nbest[:, 1]), nbest_log_p[:, 1], atol=1e-4
+    )
+    assert np.all(np.isneginf(fitted.score_samples(X_test[:1], [[1, 99]])))  # unseen token
+    with pytest.raises(ValueError, match="exactly 2"):
+        fitted.score_samples(X_test[:1], [[1, 2, 3]])
+    with pytest.raises(ValueError, match="n_best"):
+        fitted.predict_nbest(X_test, n_best=0)
+
+
+def tiny_model_where_greedy_is_wrong():
+    """Two steps over classes {0, 1}; the first step says 0 (0.6 against 0.4),
+    but after 0 the second step is a coin flip and after 1 it is 0.99 sure:
+    greedy finds [0, x] with P = 0.3, the best sequence is [1, 0] with 0.396.
+    """
+    model = build_training_model(n_source_ids=5, n_target_ids=6, n_classes=2, n_units=2, seed=0)
+    for layer in model.layers:
+        layer.set_weights([np.zeros_like(w) for w in layer.get_weights()])
+    # Decoder: forget gate shut, input and output gates open, no recurrence,
+    # so h depends only on the input token: START -> (0, 0), class 0 -> (u, 0),
+    # class 1 -> (0, u).
+    decoder = model.get_layer("decoder_lstm")
+    kernel, recurrent, bias = decoder.get_weights()
+    units = 2
+    kernel[:, :units] = 20  # i
+    kernel[:, units : 2 * units] = -20  # f
+    kernel[:, 3 * units :] = 20  # o
+    kernel[N_RESERVED + 0, 2 * units] = 3.0  # g of class 0's token
+    kernel[N_RESERVED + 1, 2 * units + 1] = 3.0  # g of class 1's token
+    decoder.set_weights([kernel, recurrent, bias])
+    u = np.tanh(np.tanh(3.0))
+    first, after_0, after_1 = np.log([0.6, 0.4]), np.log([0.5, 0.5]), np.log([0.99, 0.01])
+    model.get_layer("output_dense").set_weights(
+        [
+            np.stack([(after_0 - first) / u, (after_1 - first) / u]).astype(np.float32),
+            first.astype(np.float32),
+        ]
+    )
+    return model
+
+
+def test_tiny_model_where_greedy_is_provably_wrong_and_beam_is_right():
+    model = tiny_model_where_greedy_is_wrong()
+    source = np.full((1, 3), N_RESERVED, dtype=np.int32)
+    assert GreedyDecoder(model, n_steps=2)(source)[0, 0] == 0
+    classes, log_p, _ = BeamSearchDecoder(model, 2, beam_width=2, class_offset=N_RESERVED)(source)
+    np.testing.assert_array_equal(classes[0, 0], [1, 0])
+    np.testing.assert_allclose(log_p[0, 0], np.log(0.4 * 0.99), atol=1e-3)
+    decoder_input = np.array([[START_ID, N_RESERVED + 1]])
+    scored = TeacherForcedScorer(model)(source, np.array([3]), decoder_input)
+    np.testing.assert_allclose(scored[0, [0, 1], [1, 0]].sum(), np.log(0.4 * 0.99), atol=1e-3)
+
+
+def test_invalid_beam_parameters_are_reported_at_fit():
+    with pytest.raises(ValueError, match="beam_width"):
+        Seq2SeqLSTM(beam_width=0).fit([[1, 2]] * 4, [1] * 4)
+    with pytest.raises(ValueError, match="length_penalty"):
+        Seq2SeqLSTM(length_penalty=-1.0).fit([[1, 2]] * 4, [1] * 4)
