@@ -14,7 +14,12 @@ from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    check_array,
+    check_consistent_length,
+    check_is_fitted,
+    validate_data,
+)
 
 from .metrics import sequence_accuracy_score
 from .preprocessing import check_token_array, shift_right
@@ -231,12 +236,8 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
 
     def _fit(self, X, Y):
         source_ids, source_lengths = self._read_fit_sources(X, Y)
+        check_consistent_length(source_ids, Y)
         target_ids, target_lengths = self._read_fit_targets(Y)
-        if len(source_ids) != len(target_ids):
-            raise ValueError(
-                f"X and y have inconsistent numbers of samples: {len(source_ids)} and "
-                f"{len(target_ids)}."
-            )
         decoder_input_ids = shift_right(target_ids)
         if self._ends_with_eos:
             # The end symbol is a label, never a decoder input; padding is
@@ -326,6 +327,11 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         ids = self.target_vocabulary_.encode(tokens)
         longest = int(lengths.max())
         self._ends_with_eos = bool(lengths.min() != longest)
+        if not self._ends_with_eos and len(self.target_vocabulary_.tokens) == 1:
+            raise ValueError(
+                f"y holds one class ({self.target_vocabulary_.tokens[0]!r}) at every "
+                "position: there is nothing to learn."
+            )
         if not self._ends_with_eos:
             self.max_output_length_ = self.n_outputs_ = longest
             classes = self._classes()
@@ -442,7 +448,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         The beam is ``max(beam_width, n_best)`` wide and hypotheses are
         ranked as in ``predict`` (length penalty included); the reported
         log-probabilities are the model's, end symbol included, as
-        :meth:`score_samples` gives them.
+        :meth:`log_likelihood` gives them.
 
         Parameters
         ----------
@@ -475,8 +481,11 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             Y_nbest = [flat[i : i + n_best] for i in range(0, len(flat), n_best)]
         return Y_nbest, log_probabilities[:, :n_best]
 
-    def score_samples(self, X, y):
+    def log_likelihood(self, X, y):
         """Log-probability of each target sequence given its source.
+
+        (Not named ``score_samples``: scikit-learn calls that with ``X``
+        alone, for density and outlier models.)
 
         The decoder reads the given target (teacher forcing) and the
         log-probabilities of its tokens are summed, the end symbol included

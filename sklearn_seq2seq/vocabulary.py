@@ -26,7 +26,9 @@ class EndOfSequence:
     """The end-of-sequence class of variable-length targets (a singleton).
 
     It labels the first column of ``predict_proba`` for models trained on
-    variable-length targets, so it compares unequal to every user token.
+    variable-length targets, so it compares unequal to every user token.  It
+    sorts before every token, so arrays of classes stay sortable (as
+    scikit-learn's ``type_of_target`` needs).
 
     Examples
     --------
@@ -37,6 +39,18 @@ class EndOfSequence:
 
     def __repr__(self):
         return "<end>"
+
+    def __lt__(self, other):
+        return other is not self
+
+    def __le__(self, other):
+        return True
+
+    def __gt__(self, other):
+        return False
+
+    def __ge__(self, other):
+        return other is self
 
     def __reduce__(self):
         return "EOS"  # pickles as a reference to the module's singleton

@@ -39,7 +39,7 @@ def test_beam_is_never_less_likely_than_greedy(words):
     greedy = est.set_params(beam_width=1).predict(X_test)
     beam = est.set_params(beam_width=4).predict(X_test)
     est.set_params(beam_width=1)
-    greedy_log_p, beam_log_p = est.score_samples(X_test, greedy), est.score_samples(X_test, beam)
+    greedy_log_p, beam_log_p = est.log_likelihood(X_test, greedy), est.log_likelihood(X_test, beam)
     assert np.all(beam_log_p >= greedy_log_p - 1e-5)
     assert np.any(beam_log_p > greedy_log_p + 1e-3)  # an under-trained model: beam helps
 
@@ -51,7 +51,7 @@ def test_nbest_log_probabilities_are_the_models_and_finished_hypotheses_end(word
     assert np.all(np.diff(log_p, axis=1) <= 1e-6)  # best first
     for k in range(4):
         kth = [n[k] for n in nbest]
-        np.testing.assert_allclose(est.score_samples(X_test[:50], kth), log_p[:, k], atol=1e-4)
+        np.testing.assert_allclose(est.log_likelihood(X_test[:50], kth), log_p[:, k], atol=1e-4)
     assert all(len(set(n)) == 4 for n in nbest)  # distinct hypotheses
 
 
@@ -79,23 +79,23 @@ def test_predict_proba_follows_the_beam_path(words):
     for i in short:
         path = [est.classes_[0].tolist().index(t) for t in Y_pred[i]] + [0]  # then the end
         log_p.append(sum(np.log(proba[j][i, c]) for j, c in enumerate(path)))
-    expected = est.score_samples([X_test[i] for i in short], [Y_pred[i] for i in short])
+    expected = est.log_likelihood([X_test[i] for i in short], [Y_pred[i] for i in short])
     np.testing.assert_allclose(log_p, expected, atol=1e-3)
 
 
-def test_fixed_length_targets_score_samples_and_nbest(fitted, small_task):
+def test_fixed_length_targets_log_likelihood_and_nbest(fitted, small_task):
     X_test, Y_test = small_task[2][:100], small_task[3][:100]
-    log_p = fitted.score_samples(X_test, Y_test)
+    log_p = fitted.log_likelihood(X_test, Y_test)
     assert log_p.shape == (100,) and np.all(log_p <= 0)
     nbest, nbest_log_p = fitted.predict_nbest(X_test, n_best=3)
     assert nbest.shape == (100, 3, 2)
     np.testing.assert_array_equal(nbest[:, 0], fitted.predict(X_test))
     np.testing.assert_allclose(
-        fitted.score_samples(X_test, nbest[:, 1]), nbest_log_p[:, 1], atol=1e-4
+        fitted.log_likelihood(X_test, nbest[:, 1]), nbest_log_p[:, 1], atol=1e-4
     )
-    assert np.all(np.isneginf(fitted.score_samples(X_test[:1], [[1, 99]])))  # unseen token
+    assert np.all(np.isneginf(fitted.log_likelihood(X_test[:1], [[1, 99]])))  # unseen token
     with pytest.raises(ValueError, match="exactly 2"):
-        fitted.score_samples(X_test[:1], [[1, 2, 3]])
+        fitted.log_likelihood(X_test[:1], [[1, 2, 3]])
     with pytest.raises(ValueError, match="n_best"):
         fitted.predict_nbest(X_test, n_best=0)
 

@@ -41,7 +41,11 @@ def test_masked_decoder_matches_keras_inference_models_on_padded_sources():
     sources = read_sequences(X[:300], "lists")
     source_ids = pad_ids(est.source_vocabulary_.encode(sources.tokens), sources.lengths)
     expected_classes, expected_proba = tutorial_decode(
-        est.encoder_model_, est.decoder_model_, source_ids, est.n_outputs_, class_offset=END_ID
+        est.encoder_model_,
+        est.decoder_model_,
+        source_ids,
+        est._decoder.n_steps,
+        class_offset=END_ID,
     )
     classes, proba = est._decoder(source_ids, sources.lengths, return_probabilities=True)
     np.testing.assert_array_equal(classes, expected_classes)

@@ -83,3 +83,4 @@ def test_check_tokens_narrows_object_arrays():
 def test_end_of_sequence_is_a_picklable_singleton():
     assert pickle.loads(pickle.dumps(EOS)) is EOS
     assert EOS != "<end>" and repr(EOS) == "<end>"
+    assert sorted(["b", EOS, "a"]) == [EOS, "a", "b"] and sorted([3, EOS]) == [EOS, 3]
