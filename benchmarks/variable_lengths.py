@@ -52,8 +52,8 @@ def encoded_copy_task():
 
     X, Y = make_copy(N_SAMPLES, 1, MAX_LENGTH, N_TOKENS, random_state=0)
     est = Seq2SeqLSTM(n_units=N_UNITS, batch_size=BATCH, random_state=0)
-    source_ids, source_lengths = est._read_fit_sources(X, Y)
-    target_ids, target_lengths = est._read_fit_targets(Y)
+    source_ids, source_lengths = est._read_fit_sources(X, Y, "lists")
+    target_ids, target_lengths = est._read_fit_targets(Y, "lists")
     return est, X, source_ids, source_lengths, target_ids, target_lengths
 
 

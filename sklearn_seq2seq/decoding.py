@@ -36,6 +36,15 @@ def _lstm_step(input_projection, h, c, recurrent_kernel):
     return h, c
 
 
+def _trained_parts(training_model):
+    """The encoder cell, decoder cell and output layer the decoders read."""
+    return (
+        training_model.get_layer(ENCODER_LSTM).cell,
+        training_model.get_layer(DECODER_LSTM).cell,
+        training_model.get_layer(OUTPUT_DENSE),
+    )
+
+
 def encode_fixed(encoder_cell, source_ids):
     """Final encoder states of full-length sources, loops unrolled.
 
@@ -124,9 +133,7 @@ class ChunkedDecoder:
         self.n_steps = n_steps
         self.class_offset = class_offset
         self.chunk_size = chunk_size
-        self._encoder = training_model.get_layer(ENCODER_LSTM).cell
-        self._decoder = training_model.get_layer(DECODER_LSTM).cell
-        self._dense = training_model.get_layer(OUTPUT_DENSE)
+        self._encoder, self._decoder, self._dense = _trained_parts(training_model)
         self._concrete = {}
 
     def _function(self, option, full_chunk, source_length):
@@ -340,9 +347,7 @@ class TeacherForcedScorer:
 
     def __init__(self, training_model, chunk_size=1024):
         self.chunk_size = chunk_size
-        self._encoder = training_model.get_layer(ENCODER_LSTM).cell
-        self._decoder = training_model.get_layer(DECODER_LSTM).cell
-        self._dense = training_model.get_layer(OUTPUT_DENSE)
+        self._encoder, self._decoder, self._dense = _trained_parts(training_model)
         self._graph = tf.function(
             self._log_probabilities,
             input_signature=[

@@ -235,9 +235,10 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             raise
 
     def _fit(self, X, Y):
-        source_ids, source_lengths = self._read_fit_sources(X, Y)
+        target_kind = sequence_kind(Y, labels_in_arrays=True)
+        source_ids, source_lengths = self._read_fit_sources(X, Y, target_kind)
         check_consistent_length(source_ids, Y)
-        target_ids, target_lengths = self._read_fit_targets(Y)
+        target_ids, target_lengths = self._read_fit_targets(Y, target_kind)
         decoder_input_ids = shift_right(target_ids)
         if self._ends_with_eos:
             # The end symbol is a label, never a decoder input; padding is
@@ -275,7 +276,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         self._build_inference()
         return self
 
-    def _read_fit_sources(self, X, Y):
+    def _read_fit_sources(self, X, Y, target_kind):
         """Validate the sources, learn their vocabulary; ids and lengths.
 
         Equal-length lists of scalar tokens are a 2-D array, as everywhere
@@ -287,7 +288,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             if np.all(sources.lengths == sources.lengths[0]):
                 kind, X = ARRAY, sources.tokens.reshape(len(sources), -1)
         if kind == ARRAY:
-            if sequence_kind(Y, labels_in_arrays=True) == ARRAY:
+            if target_kind == ARRAY:
                 X, _ = validate_data(
                     self, X, Y, multi_output=True, dtype=None, ensure_all_finite=True
                 )
@@ -306,13 +307,13 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             return self.source_vocabulary_.encode(X), None
         return pad_ids(self.source_vocabulary_.encode(tokens), lengths), lengths
 
-    def _read_fit_targets(self, Y):
+    def _read_fit_targets(self, Y, kind):
         """Validate the targets, learn their vocabulary and output layout.
 
         Returns the target ids (with the end symbol for variable lengths)
         and, for variable lengths, the lengths counting the end symbol.
         """
-        self._target_kind = sequence_kind(Y, labels_in_arrays=True)
+        self._target_kind = kind
         if self._target_kind == ARRAY:
             Y = check_array(Y, ensure_2d=False, dtype=None, ensure_all_finite=True, input_name="y")
             check_classification_targets(Y)

@@ -19,7 +19,7 @@ UNKNOWN_ID = 2
 END_ID = 3
 N_RESERVED = 4
 RESERVED_NAMES = ("<pad>", "<start>", "<unk>", "<end>")
-ENCODE_BLOCK_ROWS = 65_536
+ENCODE_BLOCK_TOKENS = 1_048_576
 
 
 class EndOfSequence:
@@ -229,8 +229,8 @@ class Vocabulary:
         ids = np.empty(tokens.shape, dtype=np.int32)
         flat_ids, flat_tokens = ids.reshape(-1), tokens.reshape(-1)
         # Blocks bound the int64 temporaries of searchsorted on big data.
-        for start in range(0, flat_tokens.size, ENCODE_BLOCK_ROWS * 16):
-            block = slice(start, start + ENCODE_BLOCK_ROWS * 16)
+        for start in range(0, flat_tokens.size, ENCODE_BLOCK_TOKENS):
+            block = slice(start, start + ENCODE_BLOCK_TOKENS)
             flat_ids[block] = self._encode_block(flat_tokens[block])
         return ids
 
