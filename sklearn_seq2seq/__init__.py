@@ -1,6 +1,7 @@
 """scikit-learn compatible encoder-decoder LSTM for sequence-to-sequence prediction."""
 
 from .datasets import make_addition, make_copy, make_dates, make_reversal, make_sort
+from .display import TrainingHistoryDisplay
 from .estimator import Seq2SeqLSTM
 from .metrics import (
     edit_distances,
@@ -11,6 +12,7 @@ from .metrics import (
     token_error_rate,
     token_error_rate_scorer,
 )
+from .persistence import load
 from .preprocessing import SequenceOneHotEncoder
 from .vocabulary import EOS, Vocabulary
 
@@ -18,8 +20,10 @@ __all__ = [
     "EOS",
     "Seq2SeqLSTM",
     "SequenceOneHotEncoder",
+    "TrainingHistoryDisplay",
     "Vocabulary",
     "edit_distances",
+    "load",
     "make_addition",
     "make_copy",
     "make_dates",

@@ -7,12 +7,14 @@ a fitted estimator is unpickled, so importing the package, ``clone`` and
 ``get_params`` stay TensorFlow-free.
 """
 
+import copy
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     check_array,
@@ -22,7 +24,7 @@ from sklearn.utils.validation import (
 )
 
 from .metrics import sequence_accuracy_score
-from .preprocessing import check_token_array, shift_right
+from .preprocessing import PAD_LABEL, TrainingData, check_token_array, shift_right
 from .sequences import (
     ARRAY,
     LISTS,
@@ -98,15 +100,41 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         Read source tokens seen fewer times than this (an int), or less
         often than this fraction of all source tokens (a float in (0, 1)),
         as unknown.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training samples, stop when
+        the validation score has not improved by at least ``tol`` for
+        ``n_iter_no_change`` epochs, and restore the weights of the best
+        epoch.  Without it, training stops when the training loss has not
+        improved by ``tol`` for ``n_iter_no_change`` epochs (as in
+        ``MLPClassifier``).
+    validation_fraction : float, default=0.1
+        Share of the training samples held out for early stopping.
+    n_iter_no_change : int, default=10
+        Epochs without improvement before training stops.
+    tol : float, default=1e-4
+        Smallest change of the monitored score or loss that counts as an
+        improvement.
+    validation_metric : {"sequence_accuracy", "loss"}, default="sequence_accuracy"
+        What early stopping monitors on the validation samples:
+        exact-sequence accuracy (what ``score`` returns; see
+        :class:`~sklearn_seq2seq.training.SequenceAccuracy`) or the loss.
+    warm_start : bool, default=False
+        ``fit`` continues training the fitted network (weights, optimizer
+        state, vocabularies and output layout kept) for ``epochs`` more
+        epochs, with the current ``learning_rate``.  Tokens outside the
+        fitted vocabularies are an error, as is a change of ``n_units``.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation and shuffling.  An int gives identical
         models and predictions for identical data.
     verbose : int, default=0
         Keras's progress output: 0 silent, 1 progress bar, 2 one line per
-        epoch.
+        epoch.  The default stays quiet, as inside a grid search.
     callbacks : list of keras.callbacks.Callback or None, default=None
-        Keras callbacks passed to the training model's ``fit``; they see the
-        training model as ``callback.model``.
+        Keras callbacks for the training model's ``fit``; they see the
+        training model as ``callback.model``.  Each ``fit`` uses fresh deep
+        copies, so no state leaks from one fit (or grid-search candidate)
+        into the next, and the objects given here are never attached to a
+        model.
 
     Attributes
     ----------
@@ -130,8 +158,27 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
     decoder_model_ : keras.Model
         Inference decoder, ``[previous token id, h, c] ->
         [probabilities, h, c]``.
-    history_ : dict
-        Keras's per-epoch training history (``{"loss": [...]}``).
+    history_ : dict of str to list of float
+        Keras's per-epoch history: ``loss`` and ``sequence_accuracy`` on
+        the training samples, plus ``val_loss`` and
+        ``val_sequence_accuracy`` with early stopping.  A warm start
+        appends to it.
+    loss_curve_ : list of float
+        Training loss per epoch (``history_["loss"]``), as in
+        ``MLPClassifier``.
+    n_iter_ : int
+        Epochs trained, warm starts included.
+    best_loss_ : float or None
+        Lowest training loss; None with early stopping.
+    validation_scores_ : list of float or None
+        Validation exact-sequence accuracy per epoch; None without early
+        stopping.
+    best_validation_score_ : float or None
+        Validation exact-sequence accuracy of the epoch whose weights were
+        restored; None without early stopping.
+    best_epoch_ : int or None
+        Epoch (counted from 1, warm starts included) whose weights early
+        stopping restored; None without early stopping.
     n_features_in_ : int
         Source sequence length; only set when ``X`` was a 2-D array.
 
@@ -173,6 +220,12 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             Interval(Real, 0, 1, closed="neither"),
             None,
         ],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "validation_metric": [StrOptions({"sequence_accuracy", "loss"})],
+        "warm_start": ["boolean"],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
         "callbacks": [list, None],
@@ -189,6 +242,12 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         length_penalty=0.0,
         max_tokens=None,
         min_frequency=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=10,
+        tol=1e-4,
+        validation_metric="sequence_accuracy",
+        warm_start=False,
         random_state=None,
         verbose=0,
         callbacks=None,
@@ -202,6 +261,12 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         self.length_penalty = length_penalty
         self.max_tokens = max_tokens
         self.min_frequency = min_frequency
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.validation_metric = validation_metric
+        self.warm_start = warm_start
         self.random_state = random_state
         self.verbose = verbose
         self.callbacks = callbacks
@@ -209,6 +274,11 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Learn the vocabularies and train the network.
+
+        Ctrl-C (``KeyboardInterrupt``) stops training after the current
+        batch: the estimator keeps the weights learned so far, stays fitted
+        and warns.  A second Ctrl-C interrupts at once and leaves the
+        estimator as it was before ``fit``.
 
         Parameters
         ----------
@@ -229,58 +299,145 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         previous_state = self.__dict__.copy()
         try:
             return self._fit(X, y)
-        except Exception:
+        except BaseException:
             self.__dict__.clear()
             self.__dict__.update(previous_state)
             raise
 
     def _fit(self, X, Y):
+        warm = self.warm_start and hasattr(self, "model_")
+        if warm and self._architecture != self._architecture_params():
+            raise ValueError(
+                f"warm_start cannot change the network ({self._architecture} when fitted, "
+                f"{self._architecture_params()} now); set warm_start=False to train a new model."
+            )
         target_kind = sequence_kind(Y, labels_in_arrays=True)
-        source_ids, source_lengths = self._read_fit_sources(X, Y, target_kind)
+        source_ids, source_lengths = self._read_fit_sources(X, Y, target_kind, warm)
         check_consistent_length(source_ids, Y)
-        target_ids, target_lengths = self._read_fit_targets(Y, target_kind)
+        target_ids, target_lengths = self._read_fit_targets(Y, target_kind, warm)
         decoder_input_ids = shift_right(target_ids)
+        labels = target_ids
         if self._ends_with_eos:
-            # The end symbol is a label, never a decoder input; padding is
-            # masked out of the loss, so its label only needs to be valid.
+            # The end symbol is a label, never a decoder input.
             decoder_input_ids[decoder_input_ids == END_ID] = PAD_ID
-            labels = target_ids
             labels -= END_ID  # in place: class 0 = end, class k = token k - 1
-            np.maximum(labels, 0, out=labels)
+            labels[labels < 0] = PAD_LABEL  # padding (the only ids below END_ID)
         else:
-            labels = target_ids
             labels -= N_RESERVED  # in place: output class = target id - reserved ids
+        data = TrainingData(source_ids, decoder_input_ids, labels, source_lengths, target_lengths)
         seed = int(check_random_state(self.random_state).randint(2**31 - 1))
+        data, validation = self._split_validation(data, seed)
 
-        from .training import train  # imports TensorFlow
+        from .training import fit_model, new_model  # imports TensorFlow
 
-        self.model_, self.history_ = train(
-            source_ids,
-            decoder_input_ids,
-            labels,
-            n_source_ids=self.source_vocabulary_.n_ids,
-            n_target_ids=self.target_vocabulary_.n_ids,
-            n_classes=len(self._classes()),
-            n_units=self.n_units,
+        if warm:
+            self.model_.optimizer.learning_rate = self.learning_rate
+        else:
+            self._architecture = self._architecture_params()
+            self.model_ = new_model(
+                n_source_ids=self.source_vocabulary_.n_ids,
+                n_target_ids=self.target_vocabulary_.n_ids,
+                n_classes=len(self._classes()),
+                n_units=self.n_units,
+                learning_rate=self.learning_rate,
+                seed=seed,
+                max_length=max(source_ids.shape[1], labels.shape[1]),
+                mask_source=source_lengths is not None,
+                mask_target=self._ends_with_eos,
+            )
+        # Fresh copies per fit: no callback state leaks from one fit into the
+        # next, and the parameter never holds a model (clone deep-copies it).
+        callbacks = copy.deepcopy(list(self.callbacks or []))
+        stopper = self._stopping_callback()
+        history, interrupted = fit_model(
+            self.model_,
+            data,
             epochs=self.epochs,
-            batch_size=min(self.batch_size, len(source_ids)),
-            learning_rate=self.learning_rate,
+            batch_size=min(self.batch_size, len(data.source_ids)),
             seed=seed,
             verbose=self.verbose,
-            callbacks=self.callbacks,
-            source_lengths=source_lengths,
-            target_lengths=target_lengths,
-            mask_source=source_lengths is not None,
-            mask_target=self._ends_with_eos,
+            callbacks=[*callbacks, stopper],
+            validation=validation,
         )
+        self._record_history(history, stopper, warm)
+        if interrupted:
+            warnings.warn(
+                f"fit was interrupted (Ctrl-C) after {len(history['loss'])} epoch(s); the "
+                "estimator keeps the weights learned so far.",
+                UserWarning,
+                stacklevel=3,
+            )
         self._build_inference()
         return self
 
-    def _read_fit_sources(self, X, Y, target_kind):
+    def _architecture_params(self):
+        """The parameters that shape the network: a warm start must keep them."""
+        return {"n_units": self.n_units}
+
+    def _split_validation(self, data, seed):
+        """Hold out ``validation_fraction`` of the samples for early stopping."""
+        if not self.early_stopping:
+            return data, None
+        n_samples = len(data.source_ids)
+        n_validation = int(np.ceil(self.validation_fraction * n_samples))
+        if n_validation >= n_samples:
+            raise ValueError(
+                f"early_stopping with validation_fraction={self.validation_fraction} leaves no "
+                f"training samples out of {n_samples}."
+            )
+        order = np.random.RandomState(seed).permutation(n_samples)
+        return data.take(order[n_validation:]), data.take(order[:n_validation])
+
+    def _stopping_callback(self):
+        """Keras's EarlyStopping with scikit-learn's MLP semantics.
+
+        With ``early_stopping`` the validation score (or loss) is monitored
+        and the best weights are restored; without it training stops when
+        the training loss has not improved by ``tol`` for
+        ``n_iter_no_change`` epochs, as in ``MLPClassifier``.
+        """
+        import keras
+
+        if not self.early_stopping:
+            return keras.callbacks.EarlyStopping(
+                monitor="loss", mode="min", min_delta=self.tol, patience=self.n_iter_no_change
+            )
+        by_loss = self.validation_metric == "loss"
+        return keras.callbacks.EarlyStopping(
+            monitor="val_loss" if by_loss else "val_sequence_accuracy",
+            mode="min" if by_loss else "max",
+            min_delta=self.tol,
+            patience=self.n_iter_no_change,
+            restore_best_weights=True,
+        )
+
+    def _record_history(self, history, stopper, warm):
+        """Set history_, loss_curve_, n_iter_ and the validation attributes."""
+        history = {name: [float(v) for v in values] for name, values in history.items()}
+        previous = self.history_ if warm else {}
+        n_before = len(previous.get("loss", []))
+        n_new = len(history["loss"])
+        self.history_ = {
+            name: previous.get(name, [np.nan] * n_before) + history.get(name, [np.nan] * n_new)
+            for name in {**previous, **history}
+        }
+        self.loss_curve_ = self.history_["loss"]
+        self.n_iter_ = len(self.loss_curve_)
+        if self.early_stopping:
+            self.best_loss_ = None
+            self.validation_scores_ = self.history_["val_sequence_accuracy"]
+            self.best_epoch_ = n_before + stopper.best_epoch + 1
+            self.best_validation_score_ = self.validation_scores_[self.best_epoch_ - 1]
+        else:
+            self.best_loss_ = float(np.nanmin(self.loss_curve_))
+            self.validation_scores_ = self.best_validation_score_ = self.best_epoch_ = None
+
+    def _read_fit_sources(self, X, Y, target_kind, warm=False):
         """Validate the sources, learn their vocabulary; ids and lengths.
 
         Equal-length lists of scalar tokens are a 2-D array, as everywhere
         in scikit-learn: the model then expects that width in ``predict``.
+        A warm start keeps the vocabulary (and the width of 2-D sources).
         """
         kind = sequence_kind(X)
         sources = None if kind == ARRAY else read_sequences(X, kind, name="X")
@@ -288,61 +445,87 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             if np.all(sources.lengths == sources.lengths[0]):
                 kind, X = ARRAY, sources.tokens.reshape(len(sources), -1)
         if kind == ARRAY:
+            check = dict(dtype=None, ensure_all_finite=True, reset=not warm)
             if target_kind == ARRAY:
-                X, _ = validate_data(
-                    self, X, Y, multi_output=True, dtype=None, ensure_all_finite=True
-                )
+                X, _ = validate_data(self, X, Y, multi_output=True, **check)
             else:
-                X = validate_data(self, X, dtype=None, ensure_all_finite=True)
+                X = validate_data(self, X, **check)
             X = check_token_array(X, name="X")
             tokens, lengths = X.reshape(-1), None
         else:
-            for name in ("n_features_in_", "feature_names_in_"):
-                self.__dict__.pop(name, None)  # a refit on sequences forgets the old width
+            if not warm:
+                for name in ("n_features_in_", "feature_names_in_"):
+                    self.__dict__.pop(name, None)  # a refit on sequences forgets the width
             tokens, lengths = sources.tokens, sources.lengths
-        self.source_vocabulary_ = Vocabulary.from_tokens(
-            tokens, max_tokens=self.max_tokens, min_frequency=self.min_frequency, name="X"
-        )
+        if not warm:
+            self.source_vocabulary_ = Vocabulary.from_tokens(
+                tokens, max_tokens=self.max_tokens, min_frequency=self.min_frequency, name="X"
+            )
+        ids = self.source_vocabulary_.encode(tokens)
+        if warm and self.max_tokens is None and self.min_frequency is None:
+            _reject_new_tokens(ids, tokens, "X")
         if lengths is None:
-            return self.source_vocabulary_.encode(X), None
-        return pad_ids(self.source_vocabulary_.encode(tokens), lengths), lengths
+            return ids.reshape(X.shape), None
+        return pad_ids(ids, lengths), lengths
 
-    def _read_fit_targets(self, Y, kind):
+    def _read_fit_targets(self, Y, kind, warm=False):
         """Validate the targets, learn their vocabulary and output layout.
 
         Returns the target ids (with the end symbol for variable lengths)
-        and, for variable lengths, the lengths counting the end symbol.
+        and, for variable lengths, the lengths counting the end symbol.  A
+        warm start keeps the vocabulary and the output layout.
         """
-        self._target_kind = kind
-        if self._target_kind == ARRAY:
+        if kind == ARRAY:
             Y = check_array(Y, ensure_2d=False, dtype=None, ensure_all_finite=True, input_name="y")
             check_classification_targets(Y)
             if Y.ndim == 1:
-                self._target_kind = LABELS
+                kind = LABELS
             Y = check_token_array(Y.reshape(len(Y), -1), name="y")
             tokens, lengths = Y.reshape(-1), np.full(len(Y), Y.shape[1])
         else:
-            targets = read_sequences(Y, self._target_kind, name="y")
+            targets = read_sequences(Y, kind, name="y")
             tokens, lengths = targets.tokens, targets.lengths
-        self.target_vocabulary_ = Vocabulary.from_tokens(tokens, name="y")
-        ids = self.target_vocabulary_.encode(tokens)
         longest = int(lengths.max())
-        self._ends_with_eos = bool(lengths.min() != longest)
+        if warm:
+            self._check_warm_targets(kind, lengths)
+        else:
+            self._target_kind = kind
+            self.target_vocabulary_ = Vocabulary.from_tokens(tokens, name="y")
+            self._ends_with_eos = bool(lengths.min() != longest)
+        ids = self.target_vocabulary_.encode(tokens)
+        if warm:
+            _reject_new_tokens(ids, tokens, "y")
         if not self._ends_with_eos and len(self.target_vocabulary_.tokens) == 1:
             raise ValueError(
                 f"y holds one class ({self.target_vocabulary_.tokens[0]!r}) at every "
                 "position: there is nothing to learn."
             )
+        if not warm:
+            self._set_output_layout(
+                longest if not self._ends_with_eos else self.max_output_length or longest
+            )
         if not self._ends_with_eos:
-            self.max_output_length_ = self.n_outputs_ = longest
-            classes = self._classes()
-            self.classes_ = classes if self._target_kind == LABELS else [classes] * longest
             return ids.reshape(len(lengths), longest), None
-        self.max_output_length_ = self.n_outputs_ = self.max_output_length or longest
-        self.classes_ = [self._classes()] * self.n_outputs_
         grid = pad_ids(ids, lengths, longest + 1)
         grid[np.arange(len(grid)), lengths] = END_ID
         return grid, lengths + 1
+
+    def _set_output_layout(self, n_outputs):
+        """Set n_outputs_, max_output_length_ and classes_."""
+        self.max_output_length_ = self.n_outputs_ = n_outputs
+        classes = self._classes()
+        self.classes_ = classes if self._target_kind == LABELS else [classes] * n_outputs
+
+    def _check_warm_targets(self, kind, lengths):
+        if kind != self._target_kind:
+            raise ValueError(
+                f"warm_start: y is given as {kind}, but the model was fitted on {self._target_kind}."
+            )
+        if not self._ends_with_eos and np.any(lengths != self.n_outputs_):
+            raise ValueError(
+                f"warm_start: y has sequences of {lengths.min()} to {lengths.max()} tokens, but "
+                f"the model was fitted on targets of exactly {self.n_outputs_}."
+            )
 
     def _classes(self):
         tokens = self.target_vocabulary_.tokens
@@ -550,14 +733,6 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         classes = np.where(grid == UNKNOWN_ID, -1, grid - self._class_offset())
         return classes, lengths, decoder_input
 
-    def _output_lengths(self, classes):
-        """Tokens before the first end symbol, at most ``max_output_length_``."""
-        if not self._ends_with_eos:
-            return np.full(len(classes), classes.shape[1])
-        ended = classes == 0
-        lengths = np.where(ended.any(axis=1), ended.argmax(axis=1), classes.shape[1])
-        return np.minimum(lengths, self.max_output_length_)
-
     def predict_proba(self, X):
         """Per-position token probabilities along the predicted sequence.
 
@@ -616,6 +791,40 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             raise ValueError("Seq2SeqLSTM.score does not support sample_weight.")
         return sequence_accuracy_score(y, self.predict(X))
 
+    def save(self, path):
+        """Save the estimator to one file, without pickle.
+
+        Load it with :func:`sklearn_seq2seq.load`, which executes nothing
+        from the file.  See :mod:`sklearn_seq2seq.persistence` for the
+        format; ``callbacks`` are not saved.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            Destination file (replaced atomically).
+        """
+        from .persistence import save
+
+        save(self, path)
+
+    def export(self, path):
+        """Export the decoder as a TensorFlow SavedModel for serving.
+
+        The directory needs only TensorFlow: ``tf.saved_model.load(path)
+        .decode(source_ids, source_lengths)`` decodes a batch as
+        ``predict`` does, in ids; ``vocabulary.json`` maps tokens to ids.
+        See :func:`sklearn_seq2seq.serving.export`.
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            Directory to write.
+        """
+        check_is_fitted(self)
+        from .serving import export
+
+        export(self, path)
+
     def __getstate__(self):
         state = dict(super().__getstate__())  # may be self.__dict__ itself
         for name in _INFERENCE_STATE:
@@ -633,3 +842,15 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         tags.input_tags.string = True
         tags.target_tags.multi_output = True
         return tags
+
+
+def _reject_new_tokens(ids, tokens, name):
+    """A warm start cannot learn tokens outside the fitted vocabulary."""
+    new = ids == UNKNOWN_ID
+    if np.any(new):
+        examples = list(dict.fromkeys(np.asarray(tokens).reshape(-1)[new.reshape(-1)].tolist()))
+        raise ValueError(
+            f"warm_start: {name} holds {len(examples)} token(s) the fitted model has never seen, "
+            f"e.g. {examples[:5]!r}; its vocabulary is fixed.  Fit with warm_start=False to "
+            "learn a new vocabulary."
+        )

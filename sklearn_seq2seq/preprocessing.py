@@ -9,6 +9,7 @@ graph with the same ids.
 """
 
 from numbers import Integral, Real
+from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
@@ -16,6 +17,27 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .vocabulary import N_RESERVED, RESERVED_NAMES, START_ID, Vocabulary, check_tokens
+
+# Label of padded target positions: the loss ignores it and the
+# exact-sequence accuracy counts it as right.
+PAD_LABEL = -1
+
+
+class TrainingData(NamedTuple):
+    """Encoded training arrays, one row per sample.
+
+    ``source_lengths`` and ``target_lengths`` are None for fixed lengths.
+    """
+
+    source_ids: np.ndarray
+    decoder_input_ids: np.ndarray
+    labels: np.ndarray
+    source_lengths: np.ndarray | None = None
+    target_lengths: np.ndarray | None = None
+
+    def take(self, indices):
+        """The samples at ``indices``."""
+        return TrainingData(*(None if a is None else a[indices] for a in self))
 
 
 def check_token_array(X, *, name="X"):

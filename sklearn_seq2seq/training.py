@@ -3,14 +3,19 @@
 Data reach the graph as integer ids only.  A ``tf.data`` pipeline shuffles
 sample indices with the given seed (deterministic, no global seeding) and
 gathers each batch, so nothing the size of the data set is ever one-hot
-encoded or copied per epoch.
+encoded or copied per epoch.  Padded label positions hold ``PAD_LABEL``,
+which the loss ignores and the exact-sequence accuracy skips.
 """
+
+import signal
+import threading
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from .network import build_training_model, unrolls
+from .network import ENCODER_LSTM, build_training_model
+from .preprocessing import PAD_LABEL
 
 # Bucketing sorts sequences by length within windows of this many batches.
 BUCKET_WINDOW_BATCHES = 16
@@ -114,12 +119,44 @@ def make_dataset(
     )
 
 
-def compile_model(model, learning_rate):
-    """Compile with Adam and sparse categorical cross-entropy on logits.
+@keras.saving.register_keras_serializable(package="sklearn_seq2seq")
+class SequenceAccuracy(keras.metrics.Metric):
+    """Fraction of sequences whose every teacher-forced argmax is right.
 
-    No Keras metrics are attached: each one adds graph-building and
-    per-epoch work (about 1 s per 10 short epochs on small data), and the
-    loss is what ``history_`` needs.
+    A greedy decoder feeds back its own argmax; if every teacher-forced
+    argmax equals the target token, the greedy decoder is fed exactly the
+    target and so reproduces it, and conversely.  This in-graph metric is
+    therefore the exact-sequence accuracy of greedy decoding (``score``),
+    computed during training without a decode.  Positions labelled
+    ``PAD_LABEL`` (padding) count as right.
+
+    Parameters
+    ----------
+    name : str, default="sequence_accuracy"
+        Metric name in the Keras logs.
+    **kwargs
+        Passed to :class:`keras.metrics.Metric`.
+    """
+
+    def __init__(self, name="sequence_accuracy", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.correct = self.add_variable(shape=(), initializer="zeros", name="correct")
+        self.count = self.add_variable(shape=(), initializer="zeros", name="count")
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_true = keras.ops.cast(y_true, "int32")
+        predicted = keras.ops.cast(keras.ops.argmax(y_pred, axis=-1), "int32")
+        right = keras.ops.logical_or(predicted == y_true, y_true == PAD_LABEL)
+        right = keras.ops.all(keras.ops.reshape(right, (keras.ops.shape(right)[0], -1)), axis=1)
+        self.correct.assign_add(keras.ops.sum(keras.ops.cast(right, self.dtype)))
+        self.count.assign_add(keras.ops.cast(keras.ops.shape(right)[0], self.dtype))
+
+    def result(self):
+        return keras.ops.divide_no_nan(self.correct, self.count)
+
+
+def compile_model(model, learning_rate):
+    """Compile with Adam, cross-entropy on logits and exact-sequence accuracy.
 
     Parameters
     ----------
@@ -135,91 +172,132 @@ def compile_model(model, learning_rate):
     """
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=PAD_LABEL),
+        metrics=[SequenceAccuracy()],
     )
     return model
 
 
-def train(
-    source_ids,
-    decoder_input_ids,
-    labels,
-    *,
-    n_source_ids,
-    n_target_ids,
-    n_classes,
-    n_units,
-    epochs,
-    batch_size,
-    learning_rate,
-    seed,
-    verbose,
-    callbacks=None,
-    source_lengths=None,
-    target_lengths=None,
-    mask_source=False,
-    mask_target=False,
-):
-    """Build, compile and fit the training model.
+def new_model(*, learning_rate, max_length, **sizes):
+    """A compiled training model, unrolled when :func:`~.network.unrolls` says so.
 
     Parameters
     ----------
-    source_ids : ndarray of shape (n_samples, source length), int32
-        Encoded sources.
-    decoder_input_ids : ndarray of shape (n_samples, target length), int32
-        Teacher-forcing decoder inputs (start symbol, then target[:-1]).
-    labels : ndarray of shape (n_samples, target length), int
-        Output class per target position.
-    n_source_ids, n_target_ids, n_classes, n_units : int
-        Model sizes, see :func:`~sklearn_seq2seq.network.build_training_model`.
-    epochs, batch_size : int
-        Passes over the data and samples per step.
     learning_rate : float
         Adam's learning rate.
-    seed : int
-        Seeds the initialisers and the shuffling.
-    verbose : int
-        Keras's progress output mode.
-    callbacks : list of keras.callbacks.Callback or None, default=None
-        Passed to ``keras.Model.fit``.
-    source_lengths, target_lengths : ndarray of shape (n_samples,) or None
-        Lengths of variable-length data, for length-aware batching (see
-        :func:`make_dataset`); None for fixed lengths.
-    mask_source, mask_target : bool, default=False
-        Mask padding in the sources / targets (see
-        :func:`~sklearn_seq2seq.network.build_training_model`).
+    max_length : int
+        Longest source or target sequence of the training data.
+    **sizes
+        Passed to :func:`~sklearn_seq2seq.network.build_training_model`
+        (``n_source_ids``, ``n_units``, ``seed``, ``mask_source``, ...).
 
     Returns
     -------
     model : keras.Model
-        The trained model.
-    history : dict
-        Keras's ``History.history``.
+        The compiled training model.
     """
-    max_length = max(source_ids.shape[1], labels.shape[1])
-    if unrolls(max_length):
-        # Unrolled steps need one width for all batches; for sequences this
-        # short, cutting padding per batch saves less than unrolling does.
-        source_lengths = target_lengths = None
-    model = build_training_model(
-        n_source_ids=n_source_ids,
-        n_target_ids=n_target_ids,
-        n_classes=n_classes,
-        n_units=n_units,
-        seed=seed,
-        max_length=max_length,
-        mask_source=mask_source,
-        mask_target=mask_target,
-    )
-    compile_model(model, learning_rate)
-    dataset = make_dataset(
-        source_ids,
-        decoder_input_ids,
-        labels,
-        batch_size=batch_size,
-        seed=seed,
-        source_lengths=source_lengths,
-        target_lengths=target_lengths,
-    )
-    history = model.fit(dataset, epochs=epochs, verbose=verbose, callbacks=callbacks, shuffle=False)
-    return model, history.history
+    return compile_model(build_training_model(max_length=max_length, **sizes), learning_rate)
+
+
+class GracefulInterrupt(keras.callbacks.Callback):
+    """Ctrl-C stops training after the current batch instead of killing it.
+
+    Used as a context manager around ``fit``: it installs a SIGINT handler
+    (in the main thread only; other threads never receive signals) that
+    records the interrupt and puts the previous handler back, so a second
+    Ctrl-C interrupts at once.  As a callback it sets
+    ``model.stop_training`` after the batch during which the interrupt
+    came; Keras checks that flag after every batch.
+
+    Attributes
+    ----------
+    interrupted : bool
+        Whether a SIGINT arrived.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.interrupted = False
+        self._previous = None
+
+    def __enter__(self):
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc_info):
+        if self._previous is not None and signal.getsignal(signal.SIGINT) == self._handle:
+            signal.signal(signal.SIGINT, self._previous)
+        return False
+
+    def _handle(self, signum, frame):
+        self.interrupted = True
+        signal.signal(signal.SIGINT, self._previous or signal.default_int_handler)
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.interrupted:
+            self.model.stop_training = True
+
+
+def fit_model(
+    model,
+    data,
+    *,
+    epochs,
+    batch_size,
+    seed,
+    verbose,
+    callbacks=(),
+    validation=None,
+):
+    """Fit a compiled training model; Ctrl-C stops it after the current batch.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A compiled model from :func:`new_model` (possibly trained before:
+        training continues from its weights and optimizer state).
+    data : ~sklearn_seq2seq.preprocessing.TrainingData
+        Encoded training samples.
+    epochs, batch_size : int
+        Passes over the data and samples per step.
+    seed : int
+        Seeds the shuffling.
+    verbose : int
+        Keras's progress output mode.
+    callbacks : sequence of keras.callbacks.Callback, default=()
+        Passed to ``keras.Model.fit``.
+    validation : TrainingData or None, default=None
+        Held-out samples evaluated after every epoch (``val_*`` logs).
+
+    Returns
+    -------
+    history : dict
+        Keras's ``History.history`` of this call.
+    interrupted : bool
+        Whether Ctrl-C stopped training early.
+    """
+    # Unrolled steps need one width for all batches; for sequences that
+    # short, cutting padding per batch saves less than unrolling does.
+    trim = not model.get_layer(ENCODER_LSTM).unroll
+
+    def batches(samples, seed):
+        return make_dataset(
+            *samples[:3],
+            batch_size=batch_size,
+            seed=seed,
+            source_lengths=samples.source_lengths if trim else None,
+            target_lengths=samples.target_lengths if trim else None,
+        )
+
+    validation_data = None if validation is None else batches(validation, seed + 1)
+    with GracefulInterrupt() as interrupt:
+        history = model.fit(
+            batches(data, seed),
+            epochs=epochs,
+            verbose=verbose,
+            callbacks=[*callbacks, interrupt],
+            validation_data=validation_data,
+            shuffle=False,
+        )
+    return history.history, interrupt.interrupted

@@ -1,0 +1,96 @@
+"""Plots in scikit-learn's Display style; matplotlib is imported only to draw."""
+
+import numpy as np
+from sklearn.utils import check_matplotlib_support
+from sklearn.utils.validation import check_is_fitted
+
+
+class TrainingHistoryDisplay:
+    """Learning curves of a fitted :class:`~sklearn_seq2seq.Seq2SeqLSTM`.
+
+    Two panels: the loss per epoch and the exact-sequence accuracy per
+    epoch, each on the training samples and, when early stopping held some
+    out, on the validation samples.  Create it with :meth:`from_estimator`.
+
+    Parameters
+    ----------
+    history : dict of str to list of float
+        Keras-style per-epoch history (``loss``, ``sequence_accuracy`` and
+        optionally ``val_loss``, ``val_sequence_accuracy``).
+    best_epoch : int or None, default=None
+        Epoch (1-based) whose weights the model kept, marked on the plot.
+
+    Attributes
+    ----------
+    axes_ : ndarray of matplotlib Axes
+        The loss and accuracy panels.
+    figure_ : matplotlib Figure
+        The figure holding them.
+    lines_ : dict of str to matplotlib Line2D
+        One line per plotted history entry.
+
+    Examples
+    --------
+    >>> display = TrainingHistoryDisplay({"loss": [1.0, 0.5], "sequence_accuracy": [0.2, 0.6]})
+    >>> display.history["loss"]
+    [1.0, 0.5]
+    """
+
+    def __init__(self, history, best_epoch=None):
+        self.history = history
+        self.best_epoch = best_epoch
+
+    @classmethod
+    def from_estimator(cls, estimator, *, axes=None):
+        """Plot the learning curves of a fitted estimator.
+
+        Parameters
+        ----------
+        estimator : Seq2SeqLSTM
+            A fitted estimator.
+        axes : sequence of two matplotlib Axes or None, default=None
+            Where to draw the loss and the accuracy; None makes a new figure.
+
+        Returns
+        -------
+        display : TrainingHistoryDisplay
+            The display, drawn.
+        """
+        check_is_fitted(estimator)
+        return cls(estimator.history_, best_epoch=estimator.best_epoch_).plot(axes=axes)
+
+    def plot(self, *, axes=None):
+        """Draw the curves.
+
+        Parameters
+        ----------
+        axes : sequence of two matplotlib Axes or None, default=None
+            Where to draw the loss and the accuracy; None makes a new figure.
+
+        Returns
+        -------
+        display : TrainingHistoryDisplay
+            This display, with ``axes_``, ``figure_`` and ``lines_`` set.
+        """
+        check_matplotlib_support(f"{type(self).__name__}.plot")
+        import matplotlib.pyplot as plt
+
+        if axes is None:
+            _, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
+        axes = np.asarray(axes).reshape(-1)
+        self.lines_ = {}
+        for ax, metric, label in zip(
+            axes, ("loss", "sequence_accuracy"), ("loss", "exact-sequence accuracy")
+        ):
+            for prefix, split in (("", "training"), ("val_", "validation")):
+                values = self.history.get(prefix + metric)
+                if values is not None:
+                    epochs = np.arange(1, len(values) + 1)
+                    (self.lines_[prefix + metric],) = ax.plot(epochs, values, label=split)
+            if self.best_epoch is not None:
+                ax.axvline(self.best_epoch, color="grey", linestyle=":", label="kept weights")
+            ax.set_xlabel("epoch")
+            ax.set_ylabel(label)
+            ax.legend()
+        self.axes_, self.figure_ = axes, axes[0].figure
+        return self

@@ -1,0 +1,260 @@
+"""Safe saving and loading: no pickle, nothing in the file is executed.
+
+A saved estimator is one zip file holding
+
+* ``estimator.json``: the format name and version, the package version,
+  the parameters and the fitted state (vocabularies, output layout,
+  history) as plain JSON;
+* ``model.keras``: the training model in Keras's own format (architecture
+  as JSON config, weights and optimizer state as HDF5), loaded with Keras's
+  ``safe_mode`` on, which refuses ``Lambda`` layers and any class that is
+  not a registered Keras object.
+
+Pickle and joblib (``__getstate__``) stay the way to save an estimator
+with Keras callbacks in its parameters or tokens JSON cannot hold; load
+those only from sources you trust.
+"""
+
+import json
+import os
+import tempfile
+import zipfile
+
+import numpy as np
+
+from .vocabulary import Vocabulary
+
+FORMAT = "sklearn-seq2seq"
+FORMAT_VERSION = 1
+METADATA_FILE = "estimator.json"
+MODEL_FILE = "model.keras"
+
+# Fitted attributes stored as they are (JSON-ready numbers, strings, lists).
+_PLAIN_FITTED = (
+    "n_outputs_",
+    "n_features_in_",
+    "history_",
+    "n_iter_",
+    "best_loss_",
+    "best_validation_score_",
+    "validation_scores_",
+    "best_epoch_",
+    "_target_kind",
+    "_ends_with_eos",
+    "_architecture",
+)
+
+
+def save(estimator, path):
+    """Save a fitted or unfitted estimator to ``path`` without pickle.
+
+    The file is written next to its destination and renamed into place,
+    so an interrupted save never leaves a truncated file at ``path``.
+
+    Parameters
+    ----------
+    estimator : Seq2SeqLSTM
+        The estimator.  Its ``callbacks`` parameter is not saved (Keras
+        callbacks are Python objects, not data); a ``RandomState``
+        instance as ``random_state`` is saved as None.
+    path : str or os.PathLike
+        Destination file.
+
+    Raises
+    ------
+    TypeError
+        If a vocabulary holds tokens JSON cannot represent (only ints,
+        floats, strings, booleans and tuples of them can be saved).
+    """
+    metadata = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "package_version": _package_version(),
+        "class": type(estimator).__name__,
+        "params": _params(estimator),
+        "fitted": _fitted_state(estimator),
+    }
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, partial = tempfile.mkstemp(prefix=".partial-", suffix=".s2s", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as file, zipfile.ZipFile(file, "w") as archive:
+            archive.writestr(
+                METADATA_FILE, json.dumps(metadata, default=_numpy_scalar), zipfile.ZIP_DEFLATED
+            )
+            if hasattr(estimator, "model_"):
+                archive.writestr(MODEL_FILE, _keras_bytes(estimator.model_))
+        os.replace(partial, path)
+    except BaseException:
+        os.unlink(partial)
+        raise
+
+
+def load(path):
+    """Load an estimator saved by :func:`save` (or ``Seq2SeqLSTM.save``).
+
+    Nothing in the file is executed: the metadata are JSON, and the Keras
+    model is loaded with ``safe_mode=True``.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A file written by :func:`save`.
+
+    Returns
+    -------
+    estimator : Seq2SeqLSTM
+        The estimator, fitted if it was when saved.
+
+    Raises
+    ------
+    ValueError
+        If the file is not a sklearn_seq2seq model file, was written by a
+        newer format version, or its Keras model needs unsafe
+        deserialisation (e.g. a ``Lambda`` layer).
+    """
+    path = os.fspath(path)
+    if not zipfile.is_zipfile(path):
+        raise ValueError(f"{path!r} is not a sklearn_seq2seq model file (not a zip archive).")
+    with zipfile.ZipFile(path) as archive:
+        metadata = _read_metadata(archive, path)
+        model_bytes = archive.read(MODEL_FILE) if MODEL_FILE in archive.namelist() else None
+    estimator = _estimator_class(metadata["class"])(**metadata["params"])
+    fitted = metadata["fitted"]
+    if fitted is None:
+        return estimator
+    if model_bytes is None:
+        raise ValueError(f"{path!r} has fitted state but no {MODEL_FILE}.")
+    for name in _PLAIN_FITTED:
+        if name in fitted:
+            setattr(estimator, name, fitted[name])
+    if "feature_names_in_" in fitted:
+        estimator.feature_names_in_ = np.asarray(fitted["feature_names_in_"], dtype=object)
+    estimator.source_vocabulary_ = _vocabulary_from_json(fitted["source_vocabulary"])
+    estimator.target_vocabulary_ = _vocabulary_from_json(fitted["target_vocabulary"])
+    estimator.loss_curve_ = estimator.history_["loss"]
+    estimator._set_output_layout(fitted["n_outputs_"])
+    estimator.model_ = _keras_model(model_bytes, path)
+    estimator._build_inference()
+    return estimator
+
+
+def _read_metadata(archive, path):
+    try:
+        metadata = json.loads(archive.read(METADATA_FILE))
+    except (KeyError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(
+            f"{path!r} is not a sklearn_seq2seq model file: no readable {METADATA_FILE}."
+        ) from error
+    if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
+        raise ValueError(f"{path!r} is not a sklearn_seq2seq model file.")
+    version = metadata.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise ValueError(
+            f"{path!r} has format version {version!r}; this sklearn_seq2seq "
+            f"({_package_version()}) reads versions up to {FORMAT_VERSION}. Upgrade the package."
+        )
+    return metadata
+
+
+def _estimator_class(name):
+    from .estimator import Seq2SeqLSTM
+
+    classes = {"Seq2SeqLSTM": Seq2SeqLSTM}  # a fixed table: nothing is imported by name
+    if name not in classes:
+        raise ValueError(f"Unknown estimator class {name!r} in the model file.")
+    return classes[name]
+
+
+def _params(estimator):
+    params = estimator.get_params(deep=False)
+    params["callbacks"] = None
+    if not (params["random_state"] is None or isinstance(params["random_state"], int)):
+        params["random_state"] = None
+    return params
+
+
+def _fitted_state(estimator):
+    if not hasattr(estimator, "model_"):
+        return None
+    state = {name: getattr(estimator, name) for name in _PLAIN_FITTED if hasattr(estimator, name)}
+    if "n_features_in_" in state:
+        state["n_features_in_"] = int(state["n_features_in_"])
+    if hasattr(estimator, "feature_names_in_"):
+        state["feature_names_in_"] = [str(name) for name in estimator.feature_names_in_]
+    state["source_vocabulary"] = _vocabulary_to_json(estimator.source_vocabulary_)
+    state["target_vocabulary"] = _vocabulary_to_json(estimator.target_vocabulary_)
+    return state
+
+
+def _vocabulary_to_json(vocabulary):
+    tokens = vocabulary.tokens
+    dtype = "object" if tokens.dtype == object else tokens.dtype.str
+    return {"dtype": dtype, "tokens": [_token_to_json(token) for token in tokens.tolist()]}
+
+
+def _vocabulary_from_json(data):
+    values = [_token_from_json(token) for token in data["tokens"]]
+    if data["dtype"] != "object":
+        return Vocabulary(np.array(values, dtype=np.dtype(data["dtype"])))
+    tokens = np.empty(len(values), dtype=object)
+    tokens[:] = values
+    return Vocabulary(tokens)
+
+
+def _numpy_scalar(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"{value!r} of type {type(value).__name__} cannot be saved as JSON.")
+
+
+def _token_to_json(token):
+    if isinstance(token, np.generic):
+        token = token.item()
+    if isinstance(token, (bool, int, float, str)):
+        return token
+    if isinstance(token, tuple):
+        return {"tuple": [_token_to_json(item) for item in token]}
+    raise TypeError(
+        f"Token {token!r} of type {type(token).__name__} cannot be saved safely: only ints, "
+        "floats, strings, booleans and tuples of them can.  Use pickle or joblib (and load "
+        "only trusted files)."
+    )
+
+
+def _token_from_json(value):
+    if isinstance(value, dict):
+        return tuple(_token_from_json(item) for item in value["tuple"])
+    return value
+
+
+def _keras_bytes(model):
+    # Keras saves to named ``.keras`` files only, not to buffers.
+    with tempfile.TemporaryDirectory() as directory:
+        keras_path = os.path.join(directory, MODEL_FILE)
+        model.save(keras_path)
+        with open(keras_path, "rb") as file:
+            return file.read()
+
+
+def _keras_model(model_bytes, path):
+    import keras
+
+    from . import training  # noqa: F401  registers SequenceAccuracy for the compiled model
+
+    with tempfile.TemporaryDirectory() as directory:
+        keras_path = os.path.join(directory, MODEL_FILE)
+        with open(keras_path, "wb") as file:
+            file.write(model_bytes)
+        try:
+            return keras.saving.load_model(keras_path, safe_mode=True)
+        except (ValueError, TypeError) as error:
+            raise ValueError(
+                f"{path!r}: its Keras model cannot be loaded safely ({error})."
+            ) from error
+
+
+def _package_version():
+    from . import __version__
+
+    return __version__

@@ -1,0 +1,77 @@
+"""Export of the decoder for serving, as a TensorFlow SavedModel.
+
+The exported directory needs TensorFlow only, not this package: its
+``decode`` endpoint runs the same compiled decoding as ``predict`` (greedy,
+or beam search when ``beam_width > 1``) on a batch of right-padded source
+ids, and ``vocabulary.json`` beside it maps tokens to ids and back.  ``tf.saved_model.save`` writes a ``tf.Module`` that holds
+the training model's variables; Keras's ``ExportArchive`` would also trace
+every layer's own ``call``, which an unrolled LSTM without a fixed length
+refuses.
+"""
+
+import json
+import os
+
+from .persistence import _vocabulary_to_json
+from .vocabulary import END_ID, N_RESERVED, PAD_ID, RESERVED_NAMES, START_ID, UNKNOWN_ID
+
+VOCABULARY_FILE = "vocabulary.json"
+
+
+def export(estimator, path):
+    """Write a SavedModel whose ``decode`` endpoint does what ``predict`` does.
+
+    ``decode(source_ids, source_lengths)`` takes int32 source ids of shape
+    ``(batch, time)``, right-padded with 0, and their lengths, and returns
+    ``{"token_ids": (batch, max_output_length_) int32, "lengths": (batch,)
+    int32}``: target ids, 0 after each sequence's end.  Ids follow
+    ``vocabulary.json``: token ``i`` of a vocabulary has id ``i + 4``,
+    unknown source tokens take id 2.
+
+    Parameters
+    ----------
+    estimator : Seq2SeqLSTM
+        A fitted estimator.
+    path : str or os.PathLike
+        Directory to write (created; must not hold another SavedModel).
+    """
+    import tensorflow as tf
+
+    beam = estimator.beam_width > 1
+    decoder = estimator._beam_decoder(estimator.beam_width) if beam else estimator._decoder
+    offset, n_outputs = estimator._class_offset(), estimator.max_output_length_
+    ends_with_eos = estimator._ends_with_eos
+
+    def decode(source_ids, source_lengths):
+        classes = decoder._decode_masked(source_ids, source_lengths, False)[0]
+        if beam:
+            classes = classes[:, 0]  # the best hypothesis
+        classes = classes[:, :n_outputs]
+        batch = tf.shape(classes)[0]
+        if not ends_with_eos:
+            return {"token_ids": classes + offset, "lengths": tf.fill([batch], n_outputs)}
+        ended = classes == 0  # class 0 is the end symbol
+        first_end = tf.argmax(tf.cast(ended, tf.int32), axis=1, output_type=tf.int32)
+        lengths = tf.where(tf.reduce_any(ended, axis=1), first_end, n_outputs)
+        inside = tf.sequence_mask(lengths, n_outputs)
+        return {"token_ids": tf.where(inside, classes + offset, PAD_ID), "lengths": lengths}
+
+    module = tf.Module()
+    module.weights = [weight.value for weight in estimator.model_.weights]  # tf.Variables
+    module.decode = tf.function(
+        decode,
+        input_signature=[
+            tf.TensorSpec([None, None], tf.int32, name="source_ids"),
+            tf.TensorSpec([None], tf.int32, name="source_lengths"),
+        ],
+    )
+    tf.saved_model.save(module, os.fspath(path), signatures={"serving_default": module.decode})
+    vocabulary = {
+        "reserved_ids": dict(zip(RESERVED_NAMES, (PAD_ID, START_ID, UNKNOWN_ID, END_ID))),
+        "first_token_id": N_RESERVED,
+        "source": _vocabulary_to_json(estimator.source_vocabulary_),
+        "target": _vocabulary_to_json(estimator.target_vocabulary_),
+        "target_kind": estimator._target_kind,
+    }
+    with open(os.path.join(path, VOCABULARY_FILE), "w") as file:
+        json.dump(vocabulary, file)
