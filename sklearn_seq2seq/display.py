@@ -1,8 +1,18 @@
 """Plots in scikit-learn's Display style; matplotlib is imported only to draw."""
 
 import numpy as np
-from sklearn.utils import check_matplotlib_support
 from sklearn.utils.validation import check_is_fitted
+
+
+def _pyplot(caller):
+    """matplotlib.pyplot, or an ImportError that says how to get it."""
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as error:
+        raise ImportError(
+            f"{caller} needs matplotlib: pip install 'sklearn-seq2seq[plot]'."
+        ) from error
+    return plt
 
 
 class TrainingHistoryDisplay:
@@ -72,9 +82,7 @@ class TrainingHistoryDisplay:
         display : TrainingHistoryDisplay
             This display, with ``axes_``, ``figure_`` and ``lines_`` set.
         """
-        check_matplotlib_support(f"{type(self).__name__}.plot")
-        import matplotlib.pyplot as plt
-
+        plt = _pyplot(f"{type(self).__name__}.plot")
         if axes is None:
             _, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
         axes = np.asarray(axes).reshape(-1)
