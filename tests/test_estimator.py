@@ -201,22 +201,3 @@ def test_import_clone_and_grid_search_do_not_import_tensorflow():
         "assert 'keras' not in sys.modules, 'keras imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
-
-
-def test_keras_callbacks_see_the_training_model(small_task):
-    import keras
-
-    class CountBatches(keras.callbacks.Callback):
-        def __init__(self):
-            super().__init__()
-            self.batches = 0
-
-        def on_train_batch_end(self, batch, logs=None):
-            self.batches += 1
-            assert self.model.name == "seq2seq_training"
-
-    counter = CountBatches()
-    X, Y = small_task[0][:500], small_task[1][:500]
-    est = Seq2SeqLSTM(n_units=8, epochs=2, batch_size=100, callbacks=[counter]).fit(X, Y)
-    assert counter.batches == 2 * 5
-    assert len(est.history_["loss"]) == 2
