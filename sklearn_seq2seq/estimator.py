@@ -829,9 +829,19 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         state = dict(super().__getstate__())  # may be self.__dict__ itself
         for name in _INFERENCE_STATE:
             state.pop(name, None)
+        if "model_" in state:
+            # Keras's own format, not Keras's pickling: unpickling then
+            # imports this package's layers before it rebuilds the model.
+            from .persistence import keras_bytes
+
+            state["model_"] = keras_bytes(state["model_"])
         return state
 
     def __setstate__(self, state):
+        if "model_" in state:
+            from .persistence import keras_model
+
+            state = {**state, "model_": keras_model(state["model_"], "pickled estimator")}
         super().__setstate__(state)
         if "model_" in state:
             self._build_inference()

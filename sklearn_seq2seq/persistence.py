@@ -18,6 +18,7 @@ those only from sources you trust.
 import json
 import os
 import tempfile
+import uuid
 import zipfile
 
 import numpy as np
@@ -75,18 +76,22 @@ def save(estimator, path):
         "fitted": _fitted_state(estimator),
     }
     path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, partial = tempfile.mkstemp(prefix=".partial-", suffix=".s2s", dir=directory)
+    # A new name beside the destination (same file system, so the rename is
+    # atomic); opened like any new file, so the user's umask applies.
+    partial = os.path.join(
+        os.path.dirname(os.path.abspath(path)), f".{os.path.basename(path)}.{uuid.uuid4().hex}"
+    )
     try:
-        with os.fdopen(fd, "wb") as file, zipfile.ZipFile(file, "w") as archive:
+        with open(partial, "xb") as file, zipfile.ZipFile(file, "w") as archive:
             archive.writestr(
                 METADATA_FILE, json.dumps(metadata, default=_numpy_scalar), zipfile.ZIP_DEFLATED
             )
             if hasattr(estimator, "model_"):
-                archive.writestr(MODEL_FILE, _keras_bytes(estimator.model_))
+                archive.writestr(MODEL_FILE, keras_bytes(estimator.model_))
         os.replace(partial, path)
     except BaseException:
-        os.unlink(partial)
+        if os.path.exists(partial):
+            os.unlink(partial)
         raise
 
 
@@ -134,7 +139,7 @@ def load(path):
     estimator.target_vocabulary_ = _vocabulary_from_json(fitted["target_vocabulary"])
     estimator.loss_curve_ = estimator.history_["loss"]
     estimator._set_output_layout(fitted["n_outputs_"])
-    estimator.model_ = _keras_model(model_bytes, path)
+    estimator.model_ = keras_model(model_bytes, path)
     estimator._build_inference()
     return estimator
 
@@ -228,7 +233,8 @@ def _token_from_json(value):
     return value
 
 
-def _keras_bytes(model):
+def keras_bytes(model):
+    """A Keras training model as the bytes of a ``.keras`` archive."""
     # Keras saves to named ``.keras`` files only, not to buffers.
     with tempfile.TemporaryDirectory() as directory:
         keras_path = os.path.join(directory, MODEL_FILE)
@@ -237,7 +243,8 @@ def _keras_bytes(model):
             return file.read()
 
 
-def _keras_model(model_bytes, path):
+def keras_model(model_bytes, path):
+    """The model of ``.keras`` archive bytes, loaded with ``safe_mode`` on."""
     import keras
 
     from . import training  # noqa: F401  registers SequenceAccuracy for the compiled model
