@@ -260,3 +260,27 @@ def test_ctrl_c_stops_after_the_batch_and_keeps_a_fitted_model(tmp_path):
     assert result["warnings"] and "keeps the weights" in result["warnings"][0]
     assert result["predicted_shape"] == [5, 2]
     assert 0 <= result["score"] <= 1
+
+
+def test_training_history_display_renders_to_png(small_task, tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from sklearn_seq2seq import TrainingHistoryDisplay
+
+    X, Y = small_task[0][:600], small_task[1][:600]
+    est = Seq2SeqLSTM(n_units=8, epochs=3, early_stopping=True, random_state=0).fit(X, Y)
+    display = TrainingHistoryDisplay.from_estimator(est)
+    assert set(display.lines_) == {"loss", "val_loss", "sequence_accuracy", "val_sequence_accuracy"}
+    np.testing.assert_array_equal(display.lines_["val_loss"].get_ydata(), est.history_["val_loss"])
+    assert display.best_epoch == est.best_epoch_
+    display.figure_.savefig(tmp_path / "history.png")
+    assert (tmp_path / "history.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_display_without_matplotlib_says_how_to_install(fitted, monkeypatch):
+    from sklearn_seq2seq import TrainingHistoryDisplay
+
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    with pytest.raises(ImportError, match=r"sklearn-seq2seq\[plot\]"):
+        TrainingHistoryDisplay.from_estimator(fitted)
