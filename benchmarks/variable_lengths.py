@@ -58,31 +58,34 @@ def encoded_copy_task():
 
 
 def train_once(est, source_ids, source_lengths, target_ids, target_lengths, bucketed):
-    from sklearn_seq2seq.preprocessing import shift_right
-    from sklearn_seq2seq.training import train
+    from sklearn_seq2seq.preprocessing import PAD_LABEL, TrainingData, shift_right
+    from sklearn_seq2seq.training import fit_model, new_model
     from sklearn_seq2seq.vocabulary import END_ID, PAD_ID
 
     decoder_input = shift_right(target_ids)
     decoder_input[decoder_input == END_ID] = PAD_ID
-    labels = np.maximum(target_ids - END_ID, 0)
-    timer = EpochTimer()
-    train(
-        source_ids,
-        decoder_input,
-        labels,
+    labels = target_ids - END_ID
+    labels[labels < 0] = PAD_LABEL
+    model = new_model(
         n_source_ids=est.source_vocabulary_.n_ids,
         n_target_ids=est.target_vocabulary_.n_ids,
         n_classes=len(est.target_vocabulary_.tokens) + 1,
         n_units=N_UNITS,
-        epochs=EPOCHS,
-        batch_size=BATCH,
         learning_rate=0.01,
         seed=0,
-        verbose=0,
-        source_lengths=source_lengths if bucketed else None,
-        target_lengths=target_lengths if bucketed else None,
+        max_length=MAX_LENGTH + 1,
         mask_source=True,
         mask_target=True,
+    )
+    lengths = (source_lengths, target_lengths) if bucketed else (None, None)
+    timer = EpochTimer()
+    fit_model(
+        model,
+        TrainingData(source_ids, decoder_input, labels, *lengths),
+        epochs=EPOCHS,
+        batch_size=BATCH,
+        seed=0,
+        verbose=0,
         callbacks=[timer],
     )
     return timer.seconds
