@@ -113,6 +113,11 @@ class AccuracyProbe(keras.callbacks.Callback):
         self.reached_seconds, self.steps, self.history = None, 0, []
         self.probe_seconds = 0.0
 
+    def __deepcopy__(self, memo):
+        # Seq2SeqLSTM.fit runs deep copies of its callbacks; this probe
+        # reports back to the benchmark, so it is shared, not copied.
+        return self
+
     def on_train_begin(self, logs=None):
         from sklearn_seq2seq.decoding import GreedyDecoder
 
