@@ -1,7 +1,7 @@
 """scikit-learn compatible encoder-decoder LSTM for sequence-to-sequence prediction."""
 
 from .datasets import make_addition, make_copy, make_dates, make_reversal, make_sort
-from .display import TrainingHistoryDisplay
+from .display import AttentionDisplay, TrainingHistoryDisplay
 from .estimator import Seq2SeqLSTM
 from .metrics import (
     edit_distances,
@@ -17,6 +17,7 @@ from .preprocessing import SequenceOneHotEncoder
 from .vocabulary import EOS, Vocabulary
 
 __all__ = [
+    "AttentionDisplay",
     "EOS",
     "Seq2SeqLSTM",
     "SequenceOneHotEncoder",

@@ -16,7 +16,8 @@ the length-normalised score of Wu et al. (2016), ``log P / lp`` with
 
 import tensorflow as tf
 
-from .decoding import ChunkedDecoder, _lstm_step, encode_fixed, encode_masked
+from .decoding import ChunkedDecoder
+from .inference import repeat_rows
 from .vocabulary import START_ID
 
 
@@ -118,14 +119,14 @@ class BeamSearchDecoder(ChunkedDecoder):
         return tuple(self._run(source_ids, lengths, None))
 
     def _decode(self, source_ids, option, full_chunk):
-        return self._search(*encode_fixed(self._encoder, source_ids))
+        return self._search(*self.network.encode(source_ids))
 
     def _decode_masked(self, source_ids, lengths, option):
-        return self._search(*encode_masked(self._encoder, source_ids, lengths))
+        return self._search(*self.network.encode(source_ids, lengths))
 
-    def _search(self, h, c):
-        dec, dense, width = self._decoder, self._dense, self.beam_width
-        rows, n_classes = tf.shape(h)[0], dense.units
+    def _search(self, states, memory):
+        network, width = self.network, self.beam_width
+        rows, n_classes = tf.shape(states[0][0])[0], network.n_classes
         # Every row starts with one live hypothesis; the other slots start at
         # -inf, so the first top_k only extends the live one.
         first = tf.concat([[0.0], tf.fill([width - 1], -float("inf"))], axis=0)
@@ -133,16 +134,16 @@ class BeamSearchDecoder(ChunkedDecoder):
         lengths = tf.zeros([rows, width], tf.int32)
         finished = tf.zeros([rows, width], tf.bool)
         history = tf.zeros([rows, width, 0], tf.int32)
-        h, c = tf.repeat(h, width, axis=0), tf.repeat(c, width, axis=0)
+        # Hypotheses are rows * width rows; each row's attention memory is
+        # repeated for its hypotheses (it never needs reordering).
+        states, memory = repeat_rows(states, width), repeat_rows(memory, width)
         token = tf.fill([rows * width], START_ID)
         if self.end_class is not None:
             # A finished hypothesis may only add the end class, for free.
             only_end = tf.where(tf.range(n_classes) == self.end_class, 0.0, -float("inf"))
         for _ in range(self.n_steps):
-            projection = tf.gather(dec.kernel, token) + dec.bias
-            h, c = _lstm_step(projection, h, c, dec.recurrent_kernel)
-            log_p = tf.nn.log_softmax(tf.matmul(h, dense.kernel) + dense.bias)
-            log_p = tf.reshape(log_p, [rows, width, n_classes])
+            logits, states = network.decoder_step(token, states, memory)
+            log_p = tf.reshape(tf.nn.log_softmax(logits), [rows, width, n_classes])
             if self.end_class is not None:
                 log_p = tf.where(finished[..., None], only_end, log_p)
             candidates = scores[..., None] + log_p  # (rows, width, classes)
@@ -158,7 +159,7 @@ class BeamSearchDecoder(ChunkedDecoder):
             history = tf.concat(
                 [tf.gather(history, parent, batch_dims=1), new_class[..., None]], axis=-1
             )
-            h, c = (self._gather_states(state, parent) for state in (h, c))
+            states = tf.nest.map_structure(lambda s: self._gather_states(s, parent), states)
             token = tf.reshape(new_class, [-1]) + self.class_offset
         # Final order by the normalised score, best first.
         ranked = scores / length_penalty(lengths, self.alpha)

@@ -4,104 +4,26 @@ The tutorial decodes one sequence at a time and calls the inference
 decoder's ``predict`` once per output step.  Here a batch is decoded by
 compiled TensorFlow functions traced once per fitted model: the encoder,
 every decoder step and the argmax feedback run inside the graph, a whole
-chunk of rows per call.
+chunk of rows per call.  The network's ops (any cell, layers, attention,
+embeddings) come from :class:`~sklearn_seq2seq.inference.Network`.
 
 Fixed-length sources take a path whose results do not depend on the other
-rows of the batch down to the last bit (see ``_decode``).  Variable-length
-sources take a masked path: rows are sorted by length, cut into chunks,
-each chunk is trimmed to its longest source, and a ``tf.while_loop`` runs
-the encoder with the state of a finished row held fixed, exactly as the
-Keras LSTM does under a mask, so padding never changes a prediction.
-
-The LSTM step is written out from the trained layers' own weights instead of
-calling the Keras layers, for one reason: a one-hot input times the input
-kernel is a row lookup, so ``tf.gather`` replaces that matmul exactly (the
-product of a one-hot row with a matrix *is* the selected row).  Gate order
-and activations follow :class:`keras.layers.LSTMCell` (i, f, c, o; sigmoid
-and tanh); a test checks the result against the Keras decoder model.
+rows of the batch down to the last bit (see ``GreedyDecoder._decode``).
+Variable-length sources take a masked path: rows are sorted by length, cut
+into chunks, each chunk is trimmed to its longest source, and a
+``tf.while_loop`` runs the encoder with the state of a finished row held
+fixed, exactly as the Keras layers do under a mask, so padding never
+changes a prediction.
 """
 
 import numpy as np
 import tensorflow as tf
 
-from .network import DECODER_LSTM, ENCODER_LSTM, OUTPUT_DENSE
+from .inference import Network
 from .vocabulary import N_RESERVED, START_ID
 
-
-def _lstm_step(input_projection, h, c, recurrent_kernel):
-    gates = input_projection + tf.matmul(h, recurrent_kernel)
-    i, f, g, o = tf.split(gates, 4, axis=-1)
-    c = tf.sigmoid(f) * c + tf.sigmoid(i) * tf.tanh(g)
-    h = tf.sigmoid(o) * tf.tanh(c)
-    return h, c
-
-
-def _trained_parts(training_model):
-    """The encoder cell, decoder cell and output layer the decoders read."""
-    return (
-        training_model.get_layer(ENCODER_LSTM).cell,
-        training_model.get_layer(DECODER_LSTM).cell,
-        training_model.get_layer(OUTPUT_DENSE),
-    )
-
-
-def encode_fixed(encoder_cell, source_ids):
-    """Final encoder states of full-length sources, loops unrolled.
-
-    Parameters
-    ----------
-    encoder_cell : keras.layers.LSTMCell
-        The trained encoder cell.
-    source_ids : tf.Tensor of shape (..., length), int32
-        Source ids; ``length`` must be static (it is unrolled).
-
-    Returns
-    -------
-    h, c : tf.Tensor of shape (..., units)
-        Final states.
-    """
-    # Input projections of all source steps at once: (..., time, 4 * units).
-    projection = tf.gather(encoder_cell.kernel, source_ids) + encoder_cell.bias
-    # The first step starts from zero states, so its recurrent matmul and
-    # forget term vanish exactly: c = i * g, h = o * tanh(c).
-    i, _, g, o = tf.split(projection[..., 0, :], 4, axis=-1)
-    c = tf.sigmoid(i) * tf.tanh(g)
-    h = tf.sigmoid(o) * tf.tanh(c)
-    # The length is static, so this loop unrolls into the graph when it is
-    # traced (once); nothing loops in Python at call time.
-    for t in range(1, source_ids.shape[-1]):
-        h, c = _lstm_step(projection[..., t, :], h, c, encoder_cell.recurrent_kernel)
-    return h, c
-
-
-def encode_masked(encoder_cell, source_ids, lengths):
-    """Final encoder states of right-padded sources, as Keras's masked LSTM.
-
-    Parameters
-    ----------
-    encoder_cell : keras.layers.LSTMCell
-        The trained encoder cell.
-    source_ids : tf.Tensor of shape (batch, time), int32
-        Right-padded source ids, any (dynamic) length.
-    lengths : tf.Tensor of shape (batch,), int32
-        Source lengths (at least 1).
-
-    Returns
-    -------
-    h, c : tf.Tensor of shape (batch, units)
-        States after each row's last real token.
-    """
-    # Time-major input projections: (time, batch, 4 * units).
-    projection = tf.gather(encoder_cell.kernel, tf.transpose(source_ids)) + encoder_cell.bias
-    zeros = tf.zeros([tf.shape(source_ids)[0], encoder_cell.units])
-
-    def step(t, h, c):
-        h_next, c_next = _lstm_step(projection[t], h, c, encoder_cell.recurrent_kernel)
-        inside = (t < lengths)[:, None]  # a finished row keeps its state
-        return t + 1, tf.where(inside, h_next, h), tf.where(inside, c_next, c)
-
-    _, h, c = tf.while_loop(lambda t, h, c: t < tf.shape(source_ids)[1], step, (0, zeros, zeros))
-    return h, c
+# What a greedy decode returns besides the classes.
+CLASSES, PROBABILITIES, ATTENTION_WEIGHTS = "classes", "probabilities", "attention"
 
 
 class ChunkedDecoder:
@@ -133,7 +55,7 @@ class ChunkedDecoder:
         self.n_steps = n_steps
         self.class_offset = class_offset
         self.chunk_size = chunk_size
-        self._encoder, self._decoder, self._dense = _trained_parts(training_model)
+        self.network = Network(training_model)
         self._concrete = {}
 
     def _function(self, option, full_chunk, source_length):
@@ -195,6 +117,10 @@ class ChunkedDecoder:
             for ids, full in chunks
         ]
 
+    def _trims(self, option):
+        """Whether chunks may be cut to their longest source (outputs without a source axis)."""
+        return True
+
     def _masked_pieces(self, source_ids, lengths, option):
         order = np.argsort(lengths, kind="stable")
         function = self._function(option, False, None)
@@ -202,7 +128,8 @@ class ChunkedDecoder:
         for start in range(0, len(order), self.chunk_size):
             rows = order[start : start + self.chunk_size]
             chunk_lengths = lengths[rows]
-            ids = source_ids[rows, : chunk_lengths.max()]
+            width = chunk_lengths.max() if self._trims(option) else source_ids.shape[1]
+            ids = source_ids[rows, :width]
             pieces.append(
                 _numpy(function(tf.constant(ids, tf.int32), tf.constant(chunk_lengths, tf.int32)))
             )
@@ -265,11 +192,35 @@ class GreedyDecoder(ChunkedDecoder):
         probabilities : ndarray of shape (n_samples, n_steps, n_classes)
             Only when ``return_probabilities``.
         """
-        classes, probabilities = self._run(source_ids, lengths, return_probabilities)
+        option = PROBABILITIES if return_probabilities else CLASSES
+        classes, probabilities = self._run(source_ids, lengths, option)
         return (classes, probabilities) if return_probabilities else classes
 
-    def _decode(self, source_ids, with_probabilities, full_chunk):
-        dense = self._dense
+    def attention_weights(self, source_ids, lengths=None):
+        """Classes and attention weights of the greedy decode (attention models).
+
+        Parameters
+        ----------
+        source_ids : ndarray of shape (n_samples, source length), int32
+            Encoded sources, right-padded when ``lengths`` is given.
+        lengths : ndarray of shape (n_samples,) or None, default=None
+            Source lengths of variable-length sources.
+
+        Returns
+        -------
+        classes : ndarray of shape (n_samples, n_steps)
+            Output classes.
+        weights : ndarray of shape (n_samples, n_steps, source length)
+            Attention weights of each step over the source positions.
+        """
+        if self.network.attention is None:
+            raise ValueError("This model has no attention.")
+        return tuple(self._run(source_ids, lengths, ATTENTION_WEIGHTS))
+
+    def _trims(self, option):
+        return option != ATTENTION_WEIGHTS
+
+    def _decode(self, source_ids, option, full_chunk):
         batch = tf.shape(source_ids)[0]
         # Rows are decoded in blocks, as (blocks, rows, ...) tensors whose
         # matmuls are batched matmuls of one fixed block shape.  TensorFlow's
@@ -282,37 +233,37 @@ class GreedyDecoder(ChunkedDecoder):
         rows = self.chunk_size if full_chunk else 1
         source_length = source_ids.shape[1]
         source_ids = tf.reshape(source_ids, [-1, rows, source_length])
-        h, c = encode_fixed(self._encoder, source_ids)
-        classes, probabilities = self._decode_steps(h, c, with_probabilities)
+        classes, extra = self._decode_steps(*self.network.encode(source_ids), option)
         classes = tf.reshape(classes, [batch, self.n_steps])
-        if with_probabilities:
-            return classes, tf.reshape(probabilities, [batch, self.n_steps, dense.units])
-        return classes, probabilities
+        if option != CLASSES:
+            extra = tf.reshape(extra, [batch, self.n_steps, -1])
+        return classes, extra
 
-    def _decode_masked(self, source_ids, lengths, with_probabilities):
-        h, c = encode_masked(self._encoder, source_ids, lengths)
-        return self._decode_steps(h, c, with_probabilities)
+    def _decode_masked(self, source_ids, lengths, option):
+        return self._decode_steps(*self.network.encode(source_ids, lengths), option)
 
-    def _decode_steps(self, h, c, with_probabilities):
-        """Greedy decoder steps from the encoder states, for any leading shape."""
-        dec, dense = self._decoder, self._dense
-        token = tf.fill(tf.shape(h)[:-1], START_ID)
-        classes, probabilities = [], []
+    def _decode_steps(self, states, memory, option):
+        """Greedy decoder steps from the encoder's results, for any leading shape."""
+        network = self.network
+        token = tf.fill(tf.shape(states[0][0])[:-1], START_ID)
+        classes, extras = [], []
         # n_steps is fixed per fitted model, so this loop unrolls into the
         # graph when it is traced (once); nothing loops in Python at call time.
         for _ in range(self.n_steps):
-            projection = tf.gather(dec.kernel, token) + dec.bias
-            h, c = _lstm_step(projection, h, c, dec.recurrent_kernel)
-            logits = tf.matmul(h, dense.kernel) + dense.bias
+            logits, states, weights = network.decoder_step(
+                token, states, memory, return_weights=True
+            )
             step_classes = tf.argmax(logits, axis=-1, output_type=tf.int32)
             classes.append(step_classes)
-            if with_probabilities:
-                probabilities.append(tf.nn.softmax(logits))
+            if option == PROBABILITIES:
+                extras.append(tf.nn.softmax(logits))
+            elif option == ATTENTION_WEIGHTS:
+                extras.append(weights)
             token = step_classes + self.class_offset
         classes = tf.stack(classes, axis=-1)
-        if with_probabilities:
-            return classes, tf.stack(probabilities, axis=-2)
-        return classes, tf.zeros([0])  # same structure for both kinds
+        if option == CLASSES:
+            return classes, tf.zeros([0])  # same structure for every option
+        return classes, tf.stack(extras, axis=-2)
 
 
 def _numpy(outputs):
@@ -347,7 +298,7 @@ class TeacherForcedScorer:
 
     def __init__(self, training_model, chunk_size=1024):
         self.chunk_size = chunk_size
-        self._encoder, self._decoder, self._dense = _trained_parts(training_model)
+        self.network = Network(training_model)
         self._graph = tf.function(
             self._log_probabilities,
             input_signature=[
@@ -385,12 +336,14 @@ class TeacherForcedScorer:
         return np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
 
     def _log_probabilities(self, source_ids, lengths, decoder_input_ids):
-        dec, dense = self._decoder, self._dense
-        h, c = encode_masked(self._encoder, source_ids, lengths)
-        # Time-major decoder input projections: (time, batch, 4 * units).
-        projection = tf.gather(dec.kernel, tf.transpose(decoder_input_ids)) + dec.bias
-        states = tf.scan(
-            lambda state, x: _lstm_step(x, *state, dec.recurrent_kernel), projection, (h, c)
-        )
-        logits = tf.matmul(tf.transpose(states[0], [1, 0, 2]), dense.kernel) + dense.bias
-        return tf.nn.log_softmax(logits)
+        network = self.network
+        states, memory = network.encode(source_ids, lengths)
+        logits = tf.zeros([tf.shape(source_ids)[0], network.n_classes])
+
+        def step(carry, token):
+            logits, states = network.decoder_step(token, carry[1], memory)
+            return logits, states
+
+        # Time-major scan over the given decoder inputs (teacher forcing).
+        logits, _ = tf.scan(step, tf.transpose(decoder_input_ids), (logits, states))
+        return tf.nn.log_softmax(tf.transpose(logits, [1, 0, 2]))

@@ -102,3 +102,108 @@ class TrainingHistoryDisplay:
             ax.legend()
         self.axes_, self.figure_ = axes, axes[0].figure
         return self
+
+
+class AttentionDisplay:
+    """Heatmap of a decoded sequence's attention over its source tokens.
+
+    Rows are the greedily decoded output tokens (the end symbol included
+    for variable-length targets), columns the source tokens.  Create it
+    with :meth:`from_estimator`.
+
+    Parameters
+    ----------
+    weights : ndarray of shape (output length, source length)
+        Attention weights; each row sums to 1.
+    source_tokens, output_tokens : sequence
+        Tick labels of the columns and rows.
+
+    Attributes
+    ----------
+    ax_ : matplotlib Axes
+        The heatmap's axes.
+    figure_ : matplotlib Figure
+        The figure holding it.
+    image_ : matplotlib AxesImage
+        The heatmap.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> display = AttentionDisplay(np.eye(2), ["a", "b"], ["b", "a"])
+    >>> display.weights.shape
+    (2, 2)
+    """
+
+    def __init__(self, weights, source_tokens, output_tokens):
+        self.weights = weights
+        self.source_tokens = source_tokens
+        self.output_tokens = output_tokens
+
+    @classmethod
+    def from_estimator(cls, estimator, source, *, ax=None, cmap="viridis"):
+        """Decode one source sequence and draw its attention.
+
+        Parameters
+        ----------
+        estimator : Seq2SeqLSTM
+            A fitted estimator with attention.
+        source : str, sequence of tokens or 1-D array
+            One source sequence, as one element of ``fit``'s ``X``.
+        ax : matplotlib Axes or None, default=None
+            Where to draw; None makes a new figure.
+        cmap : str or Colormap, default="viridis"
+            Colour map of the heatmap.
+
+        Returns
+        -------
+        display : AttentionDisplay
+            The display, drawn.
+        """
+        check_is_fitted(estimator)
+        if isinstance(source, str):
+            X, source_tokens = [source], list(source)
+        elif isinstance(source, np.ndarray) and hasattr(estimator, "n_features_in_"):
+            X, source_tokens = source.reshape(1, -1), source.tolist()
+        else:
+            X, source_tokens = [list(source)], list(source)
+        weights = estimator.attention_weights(X)[0]
+        output_tokens = list(_greedy_predictions(estimator, X)[0])  # what the weights follow
+        if len(output_tokens) < len(weights):
+            output_tokens.append("<end>")
+        return cls(weights, source_tokens, output_tokens).plot(ax=ax, cmap=cmap)
+
+    def plot(self, *, ax=None, cmap="viridis"):
+        """Draw the heatmap.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes or None, default=None
+            Where to draw; None makes a new figure.
+        cmap : str or Colormap, default="viridis"
+            Colour map of the heatmap.
+
+        Returns
+        -------
+        display : AttentionDisplay
+            This display, with ``ax_``, ``figure_`` and ``image_`` set.
+        """
+        plt = _pyplot(f"{type(self).__name__}.plot")
+        if ax is None:
+            _, ax = plt.subplots(layout="constrained")
+        self.image_ = ax.imshow(self.weights, cmap=cmap, vmin=0, vmax=1, aspect="auto")
+        ax.set_xticks(range(len(self.source_tokens)), [str(t) for t in self.source_tokens])
+        ax.set_yticks(range(len(self.output_tokens)), [str(t) for t in self.output_tokens])
+        ax.set_xlabel("source")
+        ax.set_ylabel("output")
+        ax.figure.colorbar(self.image_, ax=ax, label="attention")
+        self.ax_, self.figure_ = ax, ax.figure
+        return self
+
+
+def _greedy_predictions(estimator, X):
+    beam_width = estimator.beam_width
+    try:
+        return estimator.set_params(beam_width=1).predict(X)
+    finally:
+        estimator.set_params(beam_width=beam_width)

@@ -38,6 +38,8 @@ from .vocabulary import END_ID, EOS, N_RESERVED, PAD_ID, START_ID, UNKNOWN_ID, V
 
 # Fitted state that TensorFlow objects hold and pickling rebuilds.
 _INFERENCE_STATE = ("encoder_model_", "decoder_model_", "_decoder", "_scorer", "_beam_decoders")
+# Parameters of the network's shape (a warm start must keep them).
+_ARCHITECTURE = ("n_units", "cell", "n_layers", "bidirectional", "attention", "embedding_dim")
 # Target kind of a 1-D array y: one label (a length-1 sequence) per sample.
 LABELS = "labels"
 
@@ -49,7 +51,9 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
     initialise an LSTM decoder trained with teacher forcing (the target
     shifted right behind a start symbol) and a softmax over the target
     tokens.  ``predict`` decodes greedily, the whole batch in compiled
-    TensorFlow calls.
+    TensorFlow calls.  That is the origin tutorial's model and the default;
+    GRU cells, stacked and bidirectional encoders, attention, learned
+    embeddings and dropout are parameters.
 
     Sequences come as the user has them, with no padding or encoding:
 
@@ -74,7 +78,35 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
     Parameters
     ----------
     n_units : int, default=128
-        Number of LSTM units in the encoder and in the decoder.
+        Units of every recurrent layer (per direction in a bidirectional
+        encoder).
+    cell : {"lstm", "gru"}, default="lstm"
+        Recurrent layer type of the encoder and the decoder.
+    n_layers : int, default=1
+        Stacked recurrent layers in the encoder and in the decoder; decoder
+        layer ``l`` starts from encoder layer ``l``'s final states.
+    bidirectional : bool, default=False
+        Encoder layers read the source both ways; per layer a ``Dense``
+        bridge maps the concatenated forward and backward final states to
+        the decoder's initial states (``tanh`` for ``h``, linear for ``c``).
+    attention : {None, "luong", "bahdanau"}, default=None
+        Attention of the decoder over the top encoder layer's outputs:
+        ``"luong"`` scores ``h_t^T W_a h_s`` (Luong et al. 2015, "general";
+        ``W_a`` also spans a bidirectional encoder's wider outputs),
+        ``"bahdanau"`` the additive ``v^T tanh(W_1 h_s + W_2 h_t)``
+        (Bahdanau et al. 2015); either way ``tanh(W_c [context; h_t])``
+        feeds the output layer.  See :meth:`attention_weights`.
+    embedding_dim : int or None, default=None
+        None feeds one-hot tokens, as the tutorial; an int learns
+        embeddings of that size (for large vocabularies).
+    dropout : float, default=0.0
+        Dropout rate on embeddings, between stacked layers and before the
+        output layer, during training only.
+
+        No option leaves the fast GPU path: the recurrent layers keep
+        Keras's cuDNN-eligible settings (default activations, no recurrent
+        dropout, GRU ``reset_after=True``, not unrolled on a GPU); attention,
+        bridges, embeddings and dropout are separate layers around them.
     epochs : int, default=10
         Number of passes over the training data.
     batch_size : int, default=128
@@ -208,6 +240,12 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
 
     _parameter_constraints = {
         "n_units": [Interval(Integral, 1, None, closed="left")],
+        "cell": [StrOptions({"lstm", "gru"})],
+        "n_layers": [Interval(Integral, 1, None, closed="left")],
+        "bidirectional": ["boolean"],
+        "attention": [StrOptions({"luong", "bahdanau"}), None],
+        "embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
         "epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
@@ -234,6 +272,12 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
     def __init__(
         self,
         n_units=128,
+        cell="lstm",
+        n_layers=1,
+        bidirectional=False,
+        attention=None,
+        embedding_dim=None,
+        dropout=0.0,
         epochs=10,
         batch_size=128,
         learning_rate=0.01,
@@ -253,6 +297,12 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         callbacks=None,
     ):
         self.n_units = n_units
+        self.cell = cell
+        self.n_layers = n_layers
+        self.bidirectional = bidirectional
+        self.attention = attention
+        self.embedding_dim = embedding_dim
+        self.dropout = dropout
         self.epochs = epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
@@ -338,12 +388,13 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
                 n_source_ids=self.source_vocabulary_.n_ids,
                 n_target_ids=self.target_vocabulary_.n_ids,
                 n_classes=len(self._classes()),
-                n_units=self.n_units,
                 learning_rate=self.learning_rate,
                 seed=seed,
                 max_length=max(source_ids.shape[1], labels.shape[1]),
                 mask_source=source_lengths is not None,
                 mask_target=self._ends_with_eos,
+                dropout=self.dropout,
+                **self._architecture,
             )
         # Fresh copies per fit: no callback state leaks from one fit into the
         # next, and the parameter never holds a model (clone deep-copies it).
@@ -372,7 +423,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
 
     def _architecture_params(self):
         """The parameters that shape the network: a warm start must keep them."""
-        return {"n_units": self.n_units}
+        return {name: getattr(self, name) for name in _ARCHITECTURE}
 
     def _split_validation(self, data, seed):
         """Hold out ``validation_fraction`` of the samples for early stopping."""
@@ -625,6 +676,42 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         inside = position_mask(output_lengths, classes.shape[1])
         offset = 1 if self._ends_with_eos else 0  # class 0 is the end symbol
         return format_sequences(tokens[classes[inside] - offset], output_lengths, self._target_kind)
+
+    def attention_weights(self, X):
+        """Attention of each greedily decoded token over the source tokens.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, source length), or list of sequences
+            Source sequences, given as in ``fit``.
+
+        Returns
+        -------
+        weights : ndarray of shape (n_samples, n_outputs_, source length) or list
+            For fixed-length sources and targets one array; otherwise, per
+            sample, an array of shape (output length, source length), one
+            row per token ``predict`` returns with ``beam_width=1`` (and,
+            for variable-length targets, a last row for the end symbol).
+            Each row sums to 1 over the source positions.
+
+        Raises
+        ------
+        ValueError
+            If the model was fitted with ``attention=None``.
+        """
+        check_is_fitted(self)
+        if self._architecture.get("attention") is None:
+            raise ValueError("attention_weights needs a model fitted with attention.")
+        source_ids, lengths = self._source_ids(X)
+        classes, weights = self._decoder.attention_weights(source_ids, lengths)
+        if lengths is None and not self._ends_with_eos:
+            return weights
+        output_lengths = self._output_lengths(classes)
+        if self._ends_with_eos:
+            ended = output_lengths < classes.shape[1]
+            output_lengths = output_lengths + ended  # the end symbol's row
+        source_lengths = np.full(len(weights), weights.shape[2]) if lengths is None else lengths
+        return [w[:n, :m] for w, n, m in zip(weights, output_lengths, source_lengths)]
 
     def predict_nbest(self, X, n_best=5):
         """The ``n_best`` most likely target sequences per sample, by beam search.

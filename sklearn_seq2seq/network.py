@@ -4,21 +4,45 @@ Three models share one set of layers, as in the origin tutorial:
 
 * training model: ``[source ids, shifted target ids] -> target logits``
   (teacher forcing);
-* inference encoder: ``source ids -> [h, c]``;
-* inference decoder: ``[previous token id, h, c] -> [probabilities, h, c]``.
+* inference encoder: ``source ids -> [encoder outputs (attention only),
+  decoder initial states...]``;
+* inference decoder: ``[previous token id, states..., (encoder outputs,
+  source ids: attention only)] -> [probabilities, states...]``.
 
-Inputs are integer ids; the one-hot expansion happens inside the graph, so
-host memory only ever holds ids.  For variable-length data the one-hot
-layers mask the padding id: the encoder LSTM then carries its state
-unchanged over padding (so right-padded sources end in the state of their
-last real token), and the mask reaches the loss through the decoder, so
-padded target positions never count.  Where a GPU is visible the LSTMs keep
-Keras's defaults (tanh, sigmoid, no recurrent dropout, not unrolled), which
-makes them eligible for the cuDNN kernel.  Without a GPU, short sequences
-(up to ``UNROLL_MAX_LENGTH`` steps) are unrolled: an unrolled graph traces
-and trains faster on a CPU than a ``while_loop`` (1-2 s less per ``fit`` on
-small data), but, as Keras warns, it holds every step's activations and
-gradients at once, so longer sequences keep the loop.
+The default is the tutorial's model: one-hot inputs, one LSTM layer in the
+encoder and in the decoder, the encoder's final ``[h, c]`` as the
+decoder's initial state.  Options (all Keras layers):
+
+* ``cell="gru"``: GRU layers (state ``[h]``) instead of LSTMs;
+* ``n_layers``: stacked encoder and decoder; decoder layer ``l`` starts
+  from encoder layer ``l``'s final states;
+* ``bidirectional``: every encoder layer reads both ways; a ``Dense``
+  bridge per layer and state maps the concatenated forward and backward
+  states to the decoder's width (``tanh`` for ``h``, linear for ``c``);
+* ``attention``: after the top decoder layer, ``"luong"`` scores
+  ``h_t^T W_a h_s`` (Luong et al. 2015, "general"; ``keras.layers.Attention``
+  after a bias-free ``Dense``), ``"bahdanau"`` scores ``v^T tanh(W_1 h_s +
+  W_2 h_t)`` (Bahdanau et al. 2015's additive score,
+  ``keras.layers.AdditiveAttention``); the context and ``h_t`` give the
+  attentional state ``tanh(W_c [context; h_t])`` that feeds the output
+  layer (Luong's placement, so the recurrent layers stay plain Keras
+  layers, cuDNN-eligible and trained in parallel over time);
+* ``embedding_dim``: learned ``keras.layers.Embedding`` inputs instead of
+  one-hot;
+* ``dropout``: ``keras.layers.Dropout`` on embeddings, between stacked
+  layers and before the output layer (training only).
+
+Inputs are integer ids; the one-hot expansion or the embedding lookup
+happens inside the graph, so host memory only ever holds ids.  For
+variable-length data the input layers mask the padding id: the encoder
+carries its state unchanged over padding, attention never looks at it, and
+the mask reaches the loss through the decoder.  None of the options sets
+``recurrent_dropout``, an activation or ``unroll`` on a GPU, so where a GPU
+is visible every LSTM and GRU layer stays eligible for the cuDNN kernel
+(GRU with Keras's default ``reset_after=True``).  Without a GPU, short
+sequences (up to ``UNROLL_MAX_LENGTH`` steps) are unrolled: an unrolled
+graph traces and trains faster on a CPU than a ``while_loop``, but holds
+every step's activations at once, so longer sequences keep the loop.
 This module imports TensorFlow and is only imported once a model is built.
 """
 
@@ -27,12 +51,37 @@ import tensorflow as tf
 
 from .vocabulary import PAD_ID
 
-SOURCE_ONE_HOT = "source_one_hot"
-TARGET_ONE_HOT = "target_one_hot"
-ENCODER_LSTM = "encoder_lstm"
-DECODER_LSTM = "decoder_lstm"
+SOURCE_EMBEDDING = "source_embedding"
+TARGET_EMBEDDING = "target_embedding"
+ATTENTION_QUERY = "attention_query"
+ATTENTION_KEYS = "attention_keys"
+ATTENTION = "attention"
+ATTENTION_OUTPUT = "attention_output"
 OUTPUT_DENSE = "output_dense"
 UNROLL_MAX_LENGTH = 10
+CELLS = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
+N_STATES = {"lstm": 2, "gru": 1}
+
+
+def encoder_name(layer):
+    """Name of encoder layer ``layer`` (0 = reads the embedded source)."""
+    return f"encoder_{layer}"
+
+
+def decoder_name(layer):
+    """Name of decoder layer ``layer`` (0 = reads the embedded target)."""
+    return f"decoder_{layer}"
+
+
+def count_layers(training_model):
+    """Number of stacked decoder (and encoder) layers of a training model."""
+    names = {layer.name for layer in training_model.layers}
+    return sum(decoder_name(layer) in names for layer in range(len(names)))
+
+
+def bridge_name(layer, state):
+    """Name of the Dense mapping bidirectional state ``state`` of ``layer``."""
+    return f"bridge_{layer}_{state}"
 
 
 @keras.saving.register_keras_serializable(package="sklearn_seq2seq")
@@ -97,6 +146,14 @@ def unrolls(max_length):
     return short and not tf.config.list_physical_devices("GPU")
 
 
+def is_unrolled(training_model):
+    """Whether a training model's recurrent layers are unrolled."""
+    encoder = training_model.get_layer(encoder_name(0))
+    if isinstance(encoder, keras.layers.Bidirectional):
+        encoder = encoder.forward_layer
+    return encoder.unroll
+
+
 def build_training_model(
     *,
     n_source_ids,
@@ -107,6 +164,12 @@ def build_training_model(
     max_length=None,
     mask_source=False,
     mask_target=False,
+    cell="lstm",
+    n_layers=1,
+    bidirectional=False,
+    attention=None,
+    embedding_dim=None,
+    dropout=0.0,
 ):
     """Build the teacher-forcing training model.
 
@@ -120,16 +183,27 @@ def build_training_model(
     n_classes : int
         Number of output classes (target tokens the softmax ranges over).
     n_units : int
-        LSTM units in the encoder and decoder.
+        Units of every recurrent layer (per direction in the encoder).
     seed : int or None, default=None
         Seed of the weight initialisers; ``None`` draws fresh weights.
     max_length : int or None, default=None
         Longest source or target sequence the model will train on; the
-        LSTMs are unrolled when :func:`unrolls` says so.
+        recurrent layers are unrolled when :func:`unrolls` says so.
     mask_source, mask_target : bool, default=False
         Mask the padding id in the sources (variable-length sources) and in
-        the decoder input and loss (variable-length targets).  Right-padded
-        masks keep the LSTMs eligible for cuDNN.
+        the decoder input and loss (variable-length targets).
+    cell : {"lstm", "gru"}, default="lstm"
+        Recurrent layer type.
+    n_layers : int, default=1
+        Stacked layers in the encoder and in the decoder.
+    bidirectional : bool, default=False
+        Bidirectional encoder layers, bridged to the decoder by ``Dense``.
+    attention : {None, "luong", "bahdanau"}, default=None
+        Attention over the top encoder layer's outputs.
+    embedding_dim : int or None, default=None
+        Learned embeddings of this size; None for one-hot inputs.
+    dropout : float, default=0.0
+        Dropout rate (see the module docstring for where).
 
     Returns
     -------
@@ -143,39 +217,134 @@ def build_training_model(
     ...     n_source_ids=10, n_target_ids=10, n_classes=6, n_units=8, seed=0)
     >>> tuple(model.output.shape)
     (None, None, 6)
+    >>> model = build_training_model(
+    ...     n_source_ids=10, n_target_ids=10, n_classes=6, n_units=8, seed=0,
+    ...     cell="gru", n_layers=2, bidirectional=True, attention="bahdanau",
+    ...     embedding_dim=4, dropout=0.1)
+    >>> tuple(model.output.shape)
+    (None, None, 6)
     """
+    offsets = iter(range(0, 10_000, 7))  # a distinct seed per initialiser
 
-    def init(kind, offset):
+    def init(kind):
+        offset = next(offsets)
         return kind(seed=None if seed is None else seed + offset)
 
-    unroll = unrolls(max_length)
+    # Keras 3.15's unrolled backward RNN under a mask returns zero outputs
+    # for padded rows (its states are right), which would hide the source
+    # from attention: bidirectional encoders are never unrolled.
+    unroll = unrolls(max_length) and not bidirectional
 
-    def lstm(name, seed_offset, **kwargs):
-        return keras.layers.LSTM(
+    def recurrent(name, **kwargs):
+        return CELLS[cell](
             n_units,
             return_state=True,
+            return_sequences=True,
             unroll=unroll,
-            kernel_initializer=init(keras.initializers.GlorotUniform, seed_offset),
-            recurrent_initializer=init(keras.initializers.Orthogonal, seed_offset + 1),
+            kernel_initializer=init(keras.initializers.GlorotUniform),
+            recurrent_initializer=init(keras.initializers.Orthogonal),
             name=name,
             **kwargs,
         )
 
+    def dense(units, name, **kwargs):
+        kernel = init(keras.initializers.GlorotUniform)
+        return keras.layers.Dense(units, kernel_initializer=kernel, name=name, **kwargs)
+
+    def embed(n_ids, name, mask):
+        if embedding_dim is None:
+            return OneHot(n_ids, mask_padding=mask, name=name)
+        return keras.layers.Embedding(
+            n_ids,
+            embedding_dim,
+            mask_zero=mask,
+            embeddings_initializer=init(keras.initializers.RandomUniform),
+            name=name,
+        )
+
+    def drop(x):
+        return keras.layers.Dropout(dropout, seed=next(offsets))(x) if dropout else x
+
     source = keras.Input(shape=(None,), dtype="int32", name="source_ids")
     decoder_input = keras.Input(shape=(None,), dtype="int32", name="decoder_input_ids")
-    source_one_hot = OneHot(n_source_ids, mask_padding=mask_source, name=SOURCE_ONE_HOT)
-    target_one_hot = OneHot(n_target_ids, mask_padding=mask_target, name=TARGET_ONE_HOT)
-    encoder_lstm = lstm(ENCODER_LSTM, 0)
-    decoder_lstm = lstm(DECODER_LSTM, 2, return_sequences=True)
-    output_dense = keras.layers.Dense(
-        n_classes,
-        kernel_initializer=init(keras.initializers.GlorotUniform, 4),
-        name=OUTPUT_DENSE,
-    )
+    n_states = N_STATES[cell]
 
-    _, state_h, state_c = encoder_lstm(source_one_hot(source))
-    decoded, _, _ = decoder_lstm(target_one_hot(decoder_input), initial_state=[state_h, state_c])
-    return keras.Model([source, decoder_input], output_dense(decoded), name="seq2seq_training")
+    x = embed(n_source_ids, SOURCE_EMBEDDING, mask_source)(source)
+    if embedding_dim is not None:
+        x = drop(x)
+    initial_states = []
+    for layer in range(n_layers):
+        encoder = recurrent(encoder_name(layer))
+        if bidirectional:
+            encoder = keras.layers.Bidirectional(encoder, name=encoder_name(layer))
+        x, *states = encoder(x)
+        if bidirectional:
+            forward, backward = states[:n_states], states[n_states:]
+            states = [
+                dense(n_units, bridge_name(layer, k), activation="tanh" if k == 0 else None)(
+                    keras.layers.Concatenate()([forward[k], backward[k]])
+                )
+                for k in range(n_states)
+            ]
+        initial_states.append(states)
+        if layer < n_layers - 1:
+            x = drop(x)
+    encoder_outputs = x
+
+    y = embed(n_target_ids, TARGET_EMBEDDING, mask_target)(decoder_input)
+    if embedding_dim is not None:
+        y = drop(y)
+    for layer in range(n_layers):
+        y, *_ = recurrent(decoder_name(layer))(y, initial_state=initial_states[layer])
+        if layer < n_layers - 1:
+            y = drop(y)
+    if attention is not None:
+        layers = {
+            ATTENTION_QUERY: dense(
+                n_units if attention == "bahdanau" else encoder_outputs.shape[-1],
+                ATTENTION_QUERY,
+                use_bias=False,
+            ),
+            ATTENTION: {"luong": keras.layers.Attention, "bahdanau": keras.layers.AdditiveAttention}[
+                attention
+            ](name=ATTENTION),
+            ATTENTION_OUTPUT: dense(n_units, ATTENTION_OUTPUT, activation="tanh"),
+        }
+        if attention == "bahdanau":
+            layers[ATTENTION_KEYS] = dense(n_units, ATTENTION_KEYS, use_bias=False)
+        y = attend(y, encoder_outputs, layers)
+    logits = dense(n_classes, OUTPUT_DENSE)(drop(y))
+    return keras.Model([source, decoder_input], logits, name="seq2seq_training")
+
+
+def attend(queries, encoder_outputs, layers, source_mask=None):
+    """The attentional states ``tanh(W_c [context; h_t])`` of decoder outputs.
+
+    Parameters
+    ----------
+    queries : KerasTensor of shape (batch, target time, units)
+        Top decoder layer outputs.
+    encoder_outputs : KerasTensor of shape (batch, source time, width)
+        Top encoder layer outputs (their Keras mask marks the padding).
+    layers : dict of str to keras.layers.Layer
+        The attention layers by name: ``W_a`` (Luong) or ``W_2``
+        (Bahdanau) as ``ATTENTION_QUERY``, ``W_1`` as ``ATTENTION_KEYS``
+        (Bahdanau only), the score layer as ``ATTENTION`` and ``W_c`` as
+        ``ATTENTION_OUTPUT``; shared by the training and inference models.
+    source_mask : KerasTensor of shape (batch, source time) or None
+        Explicit source mask, for encoder outputs that carry none.
+
+    Returns
+    -------
+    attentional : KerasTensor of shape (batch, target time, units)
+        What the output layer reads.
+    """
+    inputs = [layers[ATTENTION_QUERY](queries), encoder_outputs]
+    if ATTENTION_KEYS in layers:  # Bahdanau: scores from W_1 h_s, context from h_s
+        inputs.append(layers[ATTENTION_KEYS](encoder_outputs))
+    kwargs = {} if source_mask is None else {"mask": [None, source_mask]}
+    context = layers[ATTENTION](inputs, **kwargs)
+    return layers[ATTENTION_OUTPUT](keras.layers.Concatenate()([context, queries]))
 
 
 def build_inference_models(training_model):
@@ -189,10 +358,13 @@ def build_inference_models(training_model):
     Returns
     -------
     encoder_model : keras.Model
-        ``source ids -> [h, c]``.
+        ``source ids -> [encoder outputs (attention only), decoder initial
+        states of layer 0, of layer 1, ...]``.
     decoder_model : keras.Model
-        ``[previous token id of shape (batch, 1), h, c] ->
-        [probabilities of shape (batch, 1, n_classes), h, c]``.
+        ``[previous token id of shape (batch, 1), states..., (encoder
+        outputs, source ids: attention only)] -> [probabilities of shape
+        (batch, 1, n_classes), states...]``; the source ids give the
+        attention its padding mask.
 
     Examples
     --------
@@ -202,25 +374,48 @@ def build_inference_models(training_model):
     >>> [tuple(t.shape) for t in decoder.outputs]
     [(None, 1, 6), (None, 8), (None, 8)]
     """
-    encoder_lstm = training_model.get_layer(ENCODER_LSTM)
-    decoder_lstm = training_model.get_layer(DECODER_LSTM)
-    n_units = decoder_lstm.units
+    layers = {layer.name: layer for layer in training_model.layers}
+    n_layers = count_layers(training_model)
+    attention = ATTENTION in layers
+    states = []
+    for layer in range(n_layers):
+        encoder = layers[encoder_name(layer)]
+        n_states = len(encoder.output) - 1
+        if isinstance(encoder, keras.layers.Bidirectional):
+            n_states //= 2
+            states += [layers[bridge_name(layer, k)].output for k in range(n_states)]
+        else:
+            states += list(encoder.output[1:])
+    encoder_outputs = layers[encoder_name(n_layers - 1)].output[0]
     encoder_model = keras.Model(
-        training_model.inputs[0], encoder_lstm.output[1:], name="seq2seq_encoder"
+        training_model.inputs[0],
+        ([encoder_outputs] if attention else []) + states,
+        name="seq2seq_encoder",
     )
 
     previous_token = keras.Input(shape=(1,), dtype="int32", name="previous_token_id")
-    h_in = keras.Input(shape=(n_units,), name="state_h")
-    c_in = keras.Input(shape=(n_units,), name="state_c")
-    step, h_out, c_out = decoder_lstm(
-        training_model.get_layer(TARGET_ONE_HOT)(previous_token),
-        initial_state=[h_in, c_in],
-    )
-    logits = training_model.get_layer(OUTPUT_DENSE)(step)
+    state_inputs = [
+        keras.Input(shape=(state.shape[-1],), name=f"state_{i}") for i, state in enumerate(states)
+    ]
+    n_states = len(states) // n_layers
+    y = layers[TARGET_EMBEDDING](previous_token)
+    new_states = []
+    for layer in range(n_layers):
+        initial = state_inputs[layer * n_states : (layer + 1) * n_states]
+        y, *layer_states = layers[decoder_name(layer)](y, initial_state=initial)
+        new_states += layer_states
+    inputs = [previous_token, *state_inputs]
+    if attention:
+        memory = keras.Input(shape=(None, encoder_outputs.shape[-1]), name="encoder_outputs")
+        source_ids = keras.Input(shape=(None,), dtype="int32", name="source_ids")
+        attention_layers = {
+            name: layers[name]
+            for name in (ATTENTION_QUERY, ATTENTION_KEYS, ATTENTION, ATTENTION_OUTPUT)
+            if name in layers
+        }
+        y = attend(y, memory, attention_layers, source_mask=keras.ops.not_equal(source_ids, PAD_ID))
+        inputs += [memory, source_ids]
+    logits = layers[OUTPUT_DENSE](y)
     probabilities = keras.layers.Activation("softmax", name="probabilities")(logits)
-    decoder_model = keras.Model(
-        [previous_token, h_in, c_in],
-        [probabilities, h_out, c_out],
-        name="seq2seq_decoder",
-    )
+    decoder_model = keras.Model(inputs, [probabilities, *new_states], name="seq2seq_decoder")
     return encoder_model, decoder_model

@@ -14,7 +14,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from .network import ENCODER_LSTM, build_training_model
+from .network import build_training_model, is_unrolled
 from .preprocessing import PAD_LABEL
 
 # Bucketing sorts sequences by length within windows of this many batches.
@@ -204,10 +204,9 @@ class GracefulInterrupt(keras.callbacks.Callback):
 
     Used as a context manager around ``fit``: it installs a SIGINT handler
     (in the main thread only; other threads never receive signals) that
-    records the interrupt and puts the previous handler back, so a second
-    Ctrl-C interrupts at once.  As a callback it sets
-    ``model.stop_training`` after the batch during which the interrupt
-    came; Keras checks that flag after every batch.
+    records the interrupt, sets ``model.stop_training`` (Keras checks it
+    after every batch) and puts the previous handler back, so a second
+    Ctrl-C interrupts at once.  No per-batch hook is needed.
 
     Attributes
     ----------
@@ -233,9 +232,11 @@ class GracefulInterrupt(keras.callbacks.Callback):
     def _handle(self, signum, frame):
         self.interrupted = True
         signal.signal(signal.SIGINT, self._previous or signal.default_int_handler)
+        if self.model is not None:
+            self.model.stop_training = True
 
-    def on_train_batch_end(self, batch, logs=None):
-        if self.interrupted:
+    def on_train_begin(self, logs=None):
+        if self.interrupted:  # before fit started (which resets the flag)
             self.model.stop_training = True
 
 
@@ -279,7 +280,7 @@ def fit_model(
     """
     # Unrolled steps need one width for all batches; for sequences that
     # short, cutting padding per batch saves less than unrolling does.
-    trim = not model.get_layer(ENCODER_LSTM).unroll
+    trim = not is_unrolled(model)
 
     def batches(samples, seed):
         return make_dataset(

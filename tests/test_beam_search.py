@@ -111,7 +111,7 @@ def tiny_model_where_greedy_is_wrong():
     # Decoder: forget gate shut, input and output gates open, no recurrence,
     # so h depends only on the input token: START -> (0, 0), class 0 -> (u, 0),
     # class 1 -> (0, u).
-    decoder = model.get_layer("decoder_lstm")
+    decoder = model.get_layer("decoder_0")
     kernel, recurrent, bias = decoder.get_weights()
     units = 2
     kernel[:, :units] = 20  # i

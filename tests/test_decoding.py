@@ -53,7 +53,7 @@ def test_masked_decoder_matches_keras_inference_models_on_padded_sources():
 
 
 def test_inference_models_share_the_trained_weights(fitted):
-    encoder_lstm = fitted.model_.get_layer("encoder_lstm")
+    encoder_lstm = fitted.model_.get_layer("encoder_0")
     assert any(w is encoder_lstm.weights[0] for w in fitted.encoder_model_.weights)
-    decoder_lstm = fitted.model_.get_layer("decoder_lstm")
+    decoder_lstm = fitted.model_.get_layer("decoder_0")
     assert any(w is decoder_lstm.weights[0] for w in fitted.decoder_model_.weights)

@@ -1,0 +1,208 @@
+"""Model options: cell, stacking, bidirectional encoders, attention, embeddings, dropout.
+
+The compiled decoders re-implement the network's ops; every option is
+checked against the Keras models built from the same trained layers.
+"""
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.model_selection import GridSearchCV
+
+from sklearn_seq2seq import Seq2SeqLSTM, load
+from sklearn_seq2seq.network import build_training_model
+from sklearn_seq2seq.preprocessing import shift_right
+from sklearn_seq2seq.sequences import pad_ids, read_sequences
+from sklearn_seq2seq.vocabulary import END_ID, PAD_ID, START_ID
+
+rng = np.random.RandomState(0)
+WORDS = ["".join(rng.choice(list("abcd"), size=n)) for n in rng.randint(1, 7, size=400)]
+REVERSED = [w[::-1] for w in WORDS]
+
+CONFIGS = {
+    "gru": dict(cell="gru"),
+    "stacked-dropout": dict(n_layers=2, dropout=0.2),
+    "bidirectional-lstm": dict(bidirectional=True),
+    "luong-embeddings": dict(attention="luong", embedding_dim=6),
+    "bahdanau-bidirectional-gru-stacked": dict(
+        attention="bahdanau", cell="gru", bidirectional=True, n_layers=2
+    ),
+    "luong-bidirectional": dict(attention="luong", bidirectional=True, dropout=0.1),
+}
+
+
+@pytest.fixture(scope="module", params=list(CONFIGS), ids=list(CONFIGS))
+def option_model(request):
+    est = Seq2SeqLSTM(n_units=8, epochs=2, random_state=0, **CONFIGS[request.param])
+    return est.fit(WORDS, REVERSED)
+
+
+def keras_decode(est, source_ids, n_steps):
+    """The tutorial's inference with the Keras models: one predict per step."""
+    # Eager calls: predict's relaxed retracing would forget the static
+    # length that unrolled (short-sequence, CPU) layers need.
+    encoded = est.encoder_model_(source_ids, training=False)
+    encoded = [np.asarray(e) for e in (encoded if isinstance(encoded, list) else [encoded])]
+    attention = est._architecture["attention"] is not None
+    memory, states = (encoded[:1], encoded[1:]) if attention else ([], encoded)
+    extra = [memory[0], source_ids] if attention else []
+    token = np.full((len(source_ids), 1), START_ID, dtype=np.int32)
+    classes, probabilities = [], []
+    for _ in range(n_steps):
+        proba, *states = (
+            np.asarray(t) for t in est.decoder_model_([token, *states, *extra], training=False)
+        )
+        step = proba[:, 0].argmax(axis=1)
+        classes.append(step)
+        probabilities.append(proba[:, 0])
+        token = (step + END_ID).reshape(-1, 1).astype(np.int32)
+    return np.stack(classes, axis=1), np.stack(probabilities, axis=1)
+
+
+def test_compiled_decoding_matches_the_keras_inference_models(option_model):
+    est = option_model
+    sources = read_sequences(WORDS[:150], "strings")
+    source_ids = pad_ids(est.source_vocabulary_.encode(sources.tokens), sources.lengths)
+    expected_classes, expected_proba = keras_decode(est, source_ids, est._decoder.n_steps)
+    classes, proba = est._decoder(source_ids, sources.lengths, return_probabilities=True)
+    np.testing.assert_allclose(proba, expected_proba, atol=1e-5)
+    np.testing.assert_array_equal(classes, expected_classes)
+    # Full-length sources take the unrolled fixed-length path.
+    same_length = source_ids[sources.lengths == 4][:, :4]
+    expected_classes, expected_proba = keras_decode(est, same_length, est._decoder.n_steps)
+    classes, proba = est._decoder(same_length, return_probabilities=True)
+    np.testing.assert_allclose(proba, expected_proba, atol=1e-5)
+    np.testing.assert_array_equal(classes, expected_classes)
+
+
+def test_log_likelihood_matches_the_keras_training_model(option_model):
+    est = option_model
+    X, Y = WORDS[:100], REVERSED[:100]
+    sources = read_sequences(X, "strings")
+    source_ids = pad_ids(est.source_vocabulary_.encode(sources.tokens), sources.lengths)
+    targets = read_sequences(Y, "strings")
+    grid = pad_ids(est.target_vocabulary_.encode(targets.tokens), targets.lengths, 7)
+    grid[np.arange(len(grid)), targets.lengths] = END_ID
+    decoder_input = shift_right(grid)
+    decoder_input[decoder_input == END_ID] = PAD_ID
+    logits = np.asarray(est.model_([source_ids, decoder_input], training=False))
+    log_p = logits - np.log(np.exp(logits).sum(axis=-1, keepdims=True))
+    labels = np.maximum(grid - END_ID, 0)
+    token_log_p = np.take_along_axis(log_p, labels[..., None], axis=-1)[..., 0]
+    expected = np.where(np.arange(7) <= targets.lengths[:, None], token_log_p, 0).sum(axis=1)
+    np.testing.assert_allclose(est.log_likelihood(X, Y), expected, rtol=1e-4, atol=1e-4)
+
+
+def test_beam_search_of_width_one_is_greedy_and_wider_is_as_likely(option_model):
+    est = option_model
+    X = WORDS[:60]
+    greedy = est.set_params(beam_width=1).predict(X)
+    best, log_p = est.predict_nbest(X, n_best=1)
+    assert [b[0] for b in best] == greedy
+    wide, wide_log_p = est.predict_nbest(X, n_best=3)
+    assert np.all(wide_log_p[:, 0] >= log_p[:, 0] - 1e-4)
+    # Hypotheses that ended (not cut at max_output_length_) score as log_likelihood.
+    ended = np.array([len(b[0]) < est.max_output_length_ for b in wide])
+    assert ended.sum() > len(X) / 2
+    np.testing.assert_allclose(
+        est.log_likelihood(X, [b[0] for b in wide])[ended],
+        wide_log_p[ended, 0],
+        rtol=1e-4,
+        atol=1e-4,
+    )
+
+
+def test_pickle_and_safe_file_round_trips(option_model, tmp_path):
+    est = option_model
+    X = WORDS[:40]
+    expected = est.predict_proba(X)
+    for restored in (pickle.loads(pickle.dumps(est)), _saved_and_loaded(est, tmp_path)):
+        assert restored.predict(X) == est.predict(X)
+        for theirs, ours in zip(restored.predict_proba(X), expected):
+            np.testing.assert_array_equal(theirs, ours)
+
+
+def _saved_and_loaded(est, tmp_path):
+    est.save(tmp_path / "model.s2s")
+    return load(tmp_path / "model.s2s")
+
+
+def test_attention_weights_are_distributions_over_real_source_tokens():
+    est = Seq2SeqLSTM(n_units=8, epochs=2, attention="bahdanau", random_state=0)
+    est.fit(WORDS, REVERSED)
+    X = ["abcd", "a", "dcbaab"]
+    weights = est.attention_weights(X)
+    predictions = est.predict(X)
+    for w, x, y in zip(weights, X, predictions):
+        assert w.shape[1] == len(x)
+        assert w.shape[0] in (len(y), len(y) + 1)  # + the end symbol's row
+        np.testing.assert_allclose(w.sum(axis=1), 1, atol=1e-5)
+    with pytest.raises(ValueError, match="fitted with attention"):
+        Seq2SeqLSTM(n_units=4, epochs=1).fit(WORDS, REVERSED).attention_weights(X)
+
+
+def test_attention_weights_of_fixed_length_data_are_one_array(small_task):
+    X, Y, X_test, _ = small_task
+    est = Seq2SeqLSTM(n_units=8, epochs=1, attention="luong", random_state=0).fit(X, Y)
+    weights = est.attention_weights(X_test[:5])
+    assert weights.shape == (5, 2, 4)
+    np.testing.assert_allclose(weights.sum(axis=2), 1, atol=1e-5)
+
+
+def test_attention_display_renders_to_png(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from sklearn_seq2seq import AttentionDisplay
+
+    est = Seq2SeqLSTM(n_units=8, epochs=2, attention="luong", random_state=0)
+    est.fit(WORDS, REVERSED)
+    display = AttentionDisplay.from_estimator(est, "abcd")
+    assert display.weights.shape[1] == 4
+    assert [t.get_text() for t in display.ax_.get_xticklabels()] == list("abcd")
+    display.figure_.savefig(tmp_path / "attention.png")
+    assert (tmp_path / "attention.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_options_are_grid_search_parameters(small_task):
+    X, Y = small_task[0][:400], small_task[1][:400]
+    search = GridSearchCV(
+        Seq2SeqLSTM(n_units=8, epochs=2, random_state=0),
+        {"attention": [None, "luong"], "cell": ["gru"]},
+        cv=2,
+    ).fit(X, Y)
+    assert search.best_estimator_.cell == "gru"
+    assert len(search.cv_results_["params"]) == 2
+
+
+def test_warm_start_keeps_the_architecture():
+    est = Seq2SeqLSTM(n_units=4, epochs=1, attention="luong", warm_start=True, random_state=0)
+    est.fit(WORDS, REVERSED)
+    with pytest.raises(ValueError, match="cannot change the network"):
+        est.set_params(attention="bahdanau").fit(WORDS, REVERSED)
+    est.set_params(attention="luong", dropout=0.3).fit(WORDS, REVERSED)  # dropout may change
+    assert est.n_iter_ == 2
+
+
+def test_defaults_build_the_tutorial_model():
+    model = build_training_model(n_source_ids=9, n_target_ids=9, n_classes=5, n_units=8)
+    kinds = [type(layer).__name__ for layer in model.layers]
+    assert kinds.count("LSTM") == 2 and kinds.count("OneHot") == 2
+    assert not {"Embedding", "Dropout", "Bidirectional", "Attention", "GRU"} & set(kinds)
+    assert model.count_params() == (9 + 8 + 1) * 32 * 2 + (8 + 1) * 5
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"cell": "rnn"}, "cell"),
+        ({"attention": "dot"}, "attention"),
+        ({"n_layers": 0}, "n_layers"),
+        ({"embedding_dim": 0}, "embedding_dim"),
+        ({"dropout": 1.0}, "dropout"),
+    ],
+)
+def test_bad_options_are_rejected_by_name(params, message):
+    with pytest.raises(ValueError, match=message):
+        Seq2SeqLSTM(**params).fit(WORDS[:10], REVERSED[:10])
