@@ -314,6 +314,11 @@ def build_training_model(
             layers[ATTENTION_KEYS] = dense(n_units, ATTENTION_KEYS, use_bias=False)
         y = attend(y, encoder_outputs, layers)
     logits = dense(n_classes, OUTPUT_DENSE)(drop(y))
+    if attention == "bahdanau":
+        # AdditiveAttention draws its v (``scale``) from an unseeded
+        # initialiser; reseed it so that random_state fixes every weight.
+        scale = layers[ATTENTION].scale
+        scale.assign(init(keras.initializers.GlorotUniform)(scale.shape))
     return keras.Model([source, decoder_input], logits, name="seq2seq_training")
 
 
