@@ -123,6 +123,23 @@ def test_pickle_and_safe_file_round_trips(option_model, tmp_path):
             np.testing.assert_array_equal(theirs, ours)
 
 
+def test_export_decodes_like_predict(option_model, tmp_path):
+    import tensorflow as tf
+
+    est = option_model
+    est.export(tmp_path / "served")
+    served = tf.saved_model.load(str(tmp_path / "served"))
+    sources = read_sequences(WORDS[:50], "strings")
+    source_ids = pad_ids(est.source_vocabulary_.encode(sources.tokens), sources.lengths)
+    out = served.decode(source_ids, sources.lengths.astype(np.int32))
+    tokens = est.target_vocabulary_.tokens
+    decoded = [
+        "".join(tokens[i - 4] for i in row[:n])
+        for row, n in zip(out["token_ids"].numpy(), out["lengths"].numpy())
+    ]
+    assert decoded == est.predict(WORDS[:50])
+
+
 def _saved_and_loaded(est, tmp_path):
     est.save(tmp_path / "model.s2s")
     return load(tmp_path / "model.s2s")
