@@ -20,15 +20,13 @@ rng = np.random.RandomState(0)
 WORDS = ["".join(rng.choice(list("abcd"), size=n)) for n in rng.randint(1, 7, size=400)]
 REVERSED = [w[::-1] for w in WORDS]
 
-CONFIGS = {
-    "gru": dict(cell="gru"),
+CONFIGS = {  # together they cover every option and both cells
     "stacked-dropout": dict(n_layers=2, dropout=0.2),
-    "bidirectional-lstm": dict(bidirectional=True),
     "luong-embeddings": dict(attention="luong", embedding_dim=6),
     "bahdanau-bidirectional-gru-stacked": dict(
         attention="bahdanau", cell="gru", bidirectional=True, n_layers=2
     ),
-    "luong-bidirectional": dict(attention="luong", bidirectional=True, dropout=0.1),
+    "luong-bidirectional-lstm": dict(attention="luong", bidirectional=True, dropout=0.1),
 }
 
 
