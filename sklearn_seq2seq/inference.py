@@ -51,7 +51,7 @@ class Cell:
 
     def project(self, inputs):
         """Input projection of dense inputs ``(..., width) -> (..., gates)``."""
-        return tf.matmul(inputs, self.cell.kernel) + self._input_bias()
+        return row_matmul(inputs, self.cell.kernel) + self._input_bias()
 
     def project_ids(self, ids, embedding=None):
         """Input projection of token ids: a row lookup for one-hot inputs."""
@@ -71,7 +71,8 @@ class Cell:
             c = tf.sigmoid(i) * tf.tanh(g)
         else:
             h, c = states
-            i, f, g, o = tf.split(projection + tf.matmul(h, self.cell.recurrent_kernel), 4, -1)
+            gates = projection + row_matmul(h, self.cell.recurrent_kernel)
+            i, f, g, o = tf.split(gates, 4, axis=-1)
             c = tf.sigmoid(f) * c + tf.sigmoid(i) * tf.tanh(g)
         h = tf.sigmoid(o) * tf.tanh(c)
         return h, [h, c]
@@ -82,7 +83,7 @@ class Cell:
             inner, h_previous = recurrent_bias, 0.0
         else:
             (h_previous,) = states
-            inner = tf.matmul(h_previous, self.cell.recurrent_kernel) + recurrent_bias
+            inner = row_matmul(h_previous, self.cell.recurrent_kernel) + recurrent_bias
         x_z, x_r, x_h = tf.split(projection, 3, axis=-1)
         inner = tf.broadcast_to(inner, tf.shape(projection))
         r_z, r_r, r_h = tf.split(inner, 3, axis=-1)
@@ -241,8 +242,12 @@ class Network:
             if self.attention_layer.scale is not None:
                 scores *= self.attention_layer.scale
         else:
-            scale = self.attention_layer.scale if self.attention_layer.use_scale else 1.0
-            scores = tf.reduce_sum(scale * tf.tanh(query[..., None, :] + keys), axis=-1)
+            # v^T tanh(W_1 h_s + W_2 h_t), the sum over units as a matmul
+            # (a reduction's summation order may change with the batch).
+            v = self.attention_layer.scale
+            if not self.attention_layer.use_scale:
+                v = tf.ones_like(query[..., 0, :])
+            scores = row_matmul(tf.tanh(query[..., None, :] + keys), v[:, None])[..., 0]
         if mask is not None:
             scores = tf.where(mask, scores, scores - MASKED_SCORE_OFFSET)
         weights = tf.nn.softmax(scores, axis=-1)
@@ -262,8 +267,24 @@ def _embedding_matrix(layer):
     return layer.embeddings if isinstance(layer, keras.layers.Embedding) else None
 
 
+def row_matmul(inputs, kernel):
+    """``inputs @ kernel`` whose rows do not depend on the other rows' count.
+
+    TensorFlow's CPU matmul picks blocking and threading from the number of
+    rows, so a row's float32 result can change in its last bits with the
+    batch.  The decoders lay rows out as ``(blocks, rows, ...)`` with a
+    fixed block shape; folding everything after the block axis into one
+    matrix per block keeps every matmul in that fixed shape.
+    """
+    if inputs.shape.rank <= 3:
+        return tf.matmul(inputs, kernel)
+    shape = tf.shape(inputs)
+    folded = tf.reshape(inputs, [shape[0], -1, inputs.shape[-1]])
+    return tf.reshape(tf.matmul(folded, kernel), tf.concat([shape[:-1], [-1]], axis=0))
+
+
 def _dense(layer, inputs):
-    outputs = tf.matmul(inputs, layer.kernel)
+    outputs = row_matmul(inputs, layer.kernel)
     if layer.use_bias:
         outputs += layer.bias
     activation = layer.activation

@@ -46,6 +46,8 @@ every step's activations at once, so longer sequences keep the loop.
 This module imports TensorFlow and is only imported once a model is built.
 """
 
+import itertools
+
 import keras
 import tensorflow as tf
 
@@ -224,7 +226,7 @@ def build_training_model(
     >>> tuple(model.output.shape)
     (None, None, 6)
     """
-    offsets = iter(range(0, 10_000, 7))  # a distinct seed per initialiser
+    offsets = itertools.count()  # a distinct seed per initialiser, in build order
 
     def init(kind):
         offset = next(offsets)

@@ -37,13 +37,15 @@ def export(estimator, path):
     """
     import tensorflow as tf
 
+    from .decoding import CLASSES
+
     beam = estimator.beam_width > 1
     decoder = estimator._beam_decoder(estimator.beam_width) if beam else estimator._decoder
     offset, n_outputs = estimator._class_offset(), estimator.max_output_length_
     ends_with_eos = estimator._ends_with_eos
 
     def decode(source_ids, source_lengths):
-        classes = decoder._decode_masked(source_ids, source_lengths, False)[0]
+        classes = decoder._decode_masked(source_ids, source_lengths, CLASSES)[0]
         if beam:
             classes = classes[:, 0]  # the best hypothesis
         classes = classes[:, :n_outputs]

@@ -13,7 +13,7 @@ from sklearn_seq2seq import Seq2SeqLSTM, SequenceOneHotEncoder
     [
         Seq2SeqLSTM(),
         Seq2SeqLSTM(cell="gru", attention="luong", embedding_dim=8),
-        Seq2SeqLSTM(n_layers=2, attention="bahdanau", dropout=0.1, n_units=32),
+        Seq2SeqLSTM(attention="bahdanau", dropout=0.1, n_units=32),
         SequenceOneHotEncoder(),
     ]
 )
