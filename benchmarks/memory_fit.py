@@ -5,7 +5,7 @@ stops after ``--steps`` batches (a full epoch of one-hot inputs 20,000 wide
 would take hours on a CPU; memory is at its peak from the first step on).
 Prints one JSON line.
 
-Run:  python benchmarks/memory_fit.py --steps 20
+Run:  python benchmarks/memory_fit.py --steps 20 [--embedding-dim 64]
 """
 
 import argparse
@@ -26,6 +26,10 @@ class StopAfter(keras.callbacks.Callback):
         super().__init__()
         self.steps, self.seen = steps, 0
 
+    def __deepcopy__(self, memo):
+        # fit runs deep copies of its callbacks; this one reports back.
+        return self
+
     def on_train_batch_end(self, batch, logs=None):
         self.seen += 1
         if self.seen >= self.steps:
@@ -38,6 +42,7 @@ def main():
     parser.add_argument("--length", type=int, default=20)
     parser.add_argument("--vocabulary", type=int, default=20_000)
     parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--embedding-dim", type=int, default=None, help="default: one-hot")
     args = parser.parse_args()
 
     rng = np.random.RandomState(0)
@@ -45,7 +50,8 @@ def main():
     Y = X[:, ::-1].copy()
     stop = StopAfter(args.steps)
     start = time.perf_counter()
-    Seq2SeqLSTM(epochs=1, random_state=0, callbacks=[stop]).fit(X, Y)
+    est = Seq2SeqLSTM(epochs=1, embedding_dim=args.embedding_dim, random_state=0, callbacks=[stop])
+    est.fit(X, Y)
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(
         json.dumps(
@@ -53,6 +59,7 @@ def main():
                 "samples": args.samples,
                 "length": args.length,
                 "vocabulary": args.vocabulary,
+                "embedding_dim": args.embedding_dim,
                 "steps": stop.seen,
                 "seconds": round(time.perf_counter() - start, 1),
                 "data_mb": round((X.nbytes + Y.nbytes) / 2**20),
