@@ -26,7 +26,6 @@ import time
 from pathlib import Path
 
 import keras
-import numpy as np
 
 HERE = Path(__file__).resolve().parent
 N_SAMPLES, MAX_LENGTH, N_TOKENS, N_UNITS, BATCH, EPOCHS = 20_000, 40, 21, 128, 128, 4

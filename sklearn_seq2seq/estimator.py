@@ -570,7 +570,8 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
     def _check_warm_targets(self, kind, lengths):
         if kind != self._target_kind:
             raise ValueError(
-                f"warm_start: y is given as {kind}, but the model was fitted on {self._target_kind}."
+                f"warm_start: y is given as {kind}, but the model was fitted on "
+                f"{self._target_kind}."
             )
         if not self._ends_with_eos and np.any(lengths != self.n_outputs_):
             raise ValueError(

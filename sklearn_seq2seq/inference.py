@@ -29,6 +29,7 @@ from .network import (
     decoder_name,
     encoder_name,
 )
+
 MASKED_SCORE_OFFSET = 1.0e9  # what Keras's attention subtracts at padding
 
 
@@ -341,4 +342,3 @@ def _run_masked(cell, projection, lengths, keep_outputs):
     if not keep_outputs:
         return None, states
     return tf.transpose(outputs.stack(), [1, 0, 2]), states
-

@@ -307,9 +307,10 @@ def build_training_model(
                 ATTENTION_QUERY,
                 use_bias=False,
             ),
-            ATTENTION: {"luong": keras.layers.Attention, "bahdanau": keras.layers.AdditiveAttention}[
-                attention
-            ](name=ATTENTION),
+            ATTENTION: {
+                "luong": keras.layers.Attention,
+                "bahdanau": keras.layers.AdditiveAttention,
+            }[attention](name=ATTENTION),
             ATTENTION_OUTPUT: dense(n_units, ATTENTION_OUTPUT, activation="tanh"),
         }
         if attention == "bahdanau":

@@ -3,8 +3,9 @@
 The exported directory needs TensorFlow only, not this package: its
 ``decode`` endpoint runs the same compiled decoding as ``predict`` (greedy,
 or beam search when ``beam_width > 1``) on a batch of right-padded source
-ids, and ``vocabulary.json`` beside it maps tokens to ids and back.  ``tf.saved_model.save`` writes a ``tf.Module`` that holds
-the training model's variables; Keras's ``ExportArchive`` would also trace
+ids, and ``vocabulary.json`` beside it maps tokens to ids and back.
+``tf.saved_model.save`` writes a ``tf.Module`` that holds the training
+model's variables; Keras's ``ExportArchive`` would also trace
 every layer's own ``call``, which an unrolled LSTM without a fixed length
 refuses.
 """

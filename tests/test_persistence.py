@@ -248,8 +248,9 @@ def test_export_decodes_without_the_package(strings_model, tmp_path, beam_width)
         probes = json.loads(sys.argv[2])
         lengths = np.array([len(p) for p in probes], np.int32)
         ids = np.zeros((len(probes), lengths.max()), np.int32)
+        unknown = vocabulary["reserved_ids"]["<unk>"]
         for row, probe in enumerate(probes):
-            ids[row, : len(probe)] = [source.get(c, vocabulary["reserved_ids"]["<unk>"]) for c in probe]
+            ids[row, : len(probe)] = [source.get(c, unknown) for c in probe]
         served = tf.saved_model.load(path)  # keep a reference: it owns the variables
         out = served.decode(ids, lengths)
         print(json.dumps(["".join(target[i - first] for i in row[:n])

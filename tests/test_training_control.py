@@ -61,7 +61,9 @@ def test_history_and_loss_curve(fitted):
 
 
 @pytest.mark.parametrize("variable", [False, True])
-def test_training_accuracy_metric_is_the_greedy_exact_sequence_accuracy(fitted, small_task, variable):
+def test_training_accuracy_metric_is_the_greedy_exact_sequence_accuracy(
+    fitted, small_task, variable
+):
     """Teacher-forced argmax all right <=> greedy decoding reproduces the target."""
     if variable:
         est = Seq2SeqLSTM(n_units=16, epochs=3, random_state=0).fit(STRINGS, REVERSED)
@@ -198,9 +200,9 @@ class TestWarmStart:
 
     def test_changing_the_network_is_an_error(self, warm):
         with pytest.raises(ValueError, match="cannot change the network"):
-            clone(warm).set_params(n_units=4).fit(STRINGS, REVERSED).set_params(
-                n_units=8
-            ).fit(STRINGS, REVERSED)
+            clone(warm).set_params(n_units=4).fit(STRINGS, REVERSED).set_params(n_units=8).fit(
+                STRINGS, REVERSED
+            )
 
 
 def test_warm_start_checks_fixed_target_length(fitted, small_task):
