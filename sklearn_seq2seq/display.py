@@ -167,8 +167,8 @@ class AttentionDisplay:
             X, source_tokens = source.reshape(1, -1), source.tolist()
         else:
             X, source_tokens = [list(source)], list(source)
-        weights = estimator.attention_weights(X)[0]
-        output_tokens = list(_greedy_predictions(estimator, X)[0])  # what the weights follow
+        output, weights = estimator._greedy_attention(X)  # the tokens the weights follow
+        weights, output_tokens = weights[0], list(output[0])
         if len(output_tokens) < len(weights):
             output_tokens.append("<end>")
         return cls(weights, source_tokens, output_tokens).plot(ax=ax, cmap=cmap)
@@ -199,11 +199,3 @@ class AttentionDisplay:
         ax.figure.colorbar(self.image_, ax=ax, label="attention")
         self.ax_, self.figure_ = ax, ax.figure
         return self
-
-
-def _greedy_predictions(estimator, X):
-    beam_width = estimator.beam_width
-    try:
-        return estimator.set_params(beam_width=1).predict(X)
-    finally:
-        estimator.set_params(beam_width=beam_width)

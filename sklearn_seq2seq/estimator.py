@@ -700,19 +700,25 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         ValueError
             If the model was fitted with ``attention=None``.
         """
+        return self._greedy_attention(X)[1]
+
+    def _greedy_attention(self, X):
+        """Greedy predictions and their attention weights, from one decode."""
         check_is_fitted(self)
         if self._architecture.get("attention") is None:
             raise ValueError("attention_weights needs a model fitted with attention.")
         source_ids, lengths = self._source_ids(X)
         classes, weights = self._decoder.attention_weights(source_ids, lengths)
+        predictions = self._format_predictions(classes)
         if lengths is None and not self._ends_with_eos:
-            return weights
+            return predictions, weights
         output_lengths = self._output_lengths(classes)
         if self._ends_with_eos:
             ended = output_lengths < classes.shape[1]
             output_lengths = output_lengths + ended  # the end symbol's row
         source_lengths = np.full(len(weights), weights.shape[2]) if lengths is None else lengths
-        return [w[:n, :m] for w, n, m in zip(weights, output_lengths, source_lengths)]
+        weights = [w[:n, :m] for w, n, m in zip(weights, output_lengths, source_lengths)]
+        return predictions, weights
 
     def predict_nbest(self, X, n_best=5):
         """The ``n_best`` most likely target sequences per sample, by beam search.
