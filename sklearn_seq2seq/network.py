@@ -43,7 +43,8 @@ is visible every LSTM and GRU layer stays eligible for the cuDNN kernel
 sequences (up to ``UNROLL_MAX_LENGTH`` steps) are unrolled: an unrolled
 graph traces and trains faster on a CPU than a ``while_loop``, but holds
 every step's activations at once, so longer sequences keep the loop.
-This module imports TensorFlow and is only imported once a model is built.
+This module imports TensorFlow and is only imported once a model is built;
+importing it sizes TensorFlow's thread pools (:mod:`~sklearn_seq2seq.threads`).
 """
 
 import itertools
@@ -51,7 +52,12 @@ import itertools
 import keras
 import tensorflow as tf
 
+from .threads import limit_tensorflow_threads
 from .vocabulary import PAD_ID
+
+# Every path to a TensorFlow operation in this package imports this module
+# first: size the thread pools while they can still be sized.
+limit_tensorflow_threads()
 
 SOURCE_EMBEDDING = "source_embedding"
 TARGET_EMBEDDING = "target_embedding"

@@ -169,11 +169,11 @@ def test_clone_copies_parameters_only(fitted):
     assert not hasattr(copy, "model_")
 
 
-@pytest.mark.parametrize("n_jobs", [1, 2])
-def test_grid_search_over_units_and_epochs(small_task, n_jobs):
+def test_grid_search_over_units_and_epochs(small_task):
+    # Parallel searches (joblib backends, Dask, Ray): tests/test_scaling.py
     X, Y = small_task[0][:600], small_task[1][:600]
     search = GridSearchCV(
-        Seq2SeqLSTM(random_state=0), {"n_units": [8, 32], "epochs": [1, 3]}, cv=2, n_jobs=n_jobs
+        Seq2SeqLSTM(random_state=0), {"n_units": [8, 32], "epochs": [1, 3]}, cv=2
     ).fit(X, Y)
     assert search.best_params_ == {"n_units": 32, "epochs": 3}
     assert search.predict(X[:5]).shape == (5, 2)
