@@ -14,7 +14,11 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import (
+    Interval,
+    StrOptions,
+    validate_parameter_constraints,
+)
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     check_array,
@@ -40,6 +44,8 @@ from .vocabulary import END_ID, EOS, N_RESERVED, PAD_ID, START_ID, UNKNOWN_ID, V
 _INFERENCE_STATE = ("encoder_model_", "decoder_model_", "_decoder", "_scorer", "_beam_decoders")
 # Parameters of the network's shape (a warm start must keep them).
 _ARCHITECTURE = ("n_units", "cell", "n_layers", "bidirectional", "attention", "embedding_dim")
+# Parameters predict reads, validated there too (set_params after fit).
+_DECODING = ("beam_width", "length_penalty")
 # Target kind of a 1-D array y: one label (a length-1 sequence) per sample.
 LABELS = "labels"
 
@@ -361,7 +367,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
                 f"warm_start cannot change the network ({self._architecture} when fitted, "
                 f"{self._architecture_params()} now); set warm_start=False to train a new model."
             )
-        target_kind = sequence_kind(Y, labels_in_arrays=True)
+        target_kind = sequence_kind(Y, labels_in_arrays=True, name="y")
         source_ids, source_lengths = self._read_fit_sources(X, Y, target_kind, warm)
         check_consistent_length(source_ids, Y)
         target_ids, target_lengths = self._read_fit_targets(Y, target_kind, warm)
@@ -575,8 +581,8 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             )
         if not self._ends_with_eos and np.any(lengths != self.n_outputs_):
             raise ValueError(
-                f"warm_start: y has sequences of {lengths.min()} to {lengths.max()} tokens, but "
-                f"the model was fitted on targets of exactly {self.n_outputs_}."
+                f"warm_start: y has sequences of {_length_range(lengths)} tokens, but the "
+                f"model was fitted on targets of exactly {self.n_outputs_}."
             )
 
     def _classes(self):
@@ -622,6 +628,14 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             )
         return self._beam_decoders[key]
 
+    def _check_decoding_params(self):
+        """Validate what decoding reads: set_params may have changed it since fit."""
+        validate_parameter_constraints(
+            {name: self._parameter_constraints[name] for name in _DECODING},
+            {name: getattr(self, name) for name in _DECODING},
+            caller_name=type(self).__name__,
+        )
+
     def _predict_classes(self, source_ids, lengths):
         """Output classes of the best sequence: greedy or beam search."""
         if self.beam_width == 1:
@@ -631,6 +645,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
     def _source_ids(self, X):
         """Validated source ids, and lengths for variable-length sources."""
         check_is_fitted(self)
+        self._check_decoding_params()
         kind = sequence_kind(X)
         if kind == ARRAY:
             X = validate_data(self, X, dtype=None, ensure_all_finite=True, reset=False)
@@ -802,7 +817,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
 
     def _target_classes(self, Y):
         """Output classes (-1 where unknown), lengths and decoder input of targets."""
-        kind = sequence_kind(Y, labels_in_arrays=True)
+        kind = sequence_kind(Y, labels_in_arrays=True, name="y")
         if kind == ARRAY:
             Y = check_array(Y, ensure_2d=False, dtype=None, ensure_all_finite=True, input_name="y")
             Y = check_token_array(Y.reshape(len(Y), -1), name="y")
@@ -817,8 +832,8 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             lengths = lengths + 1
         elif np.any(lengths != self.n_outputs_):
             raise ValueError(
-                f"y has sequences of {lengths.min()} to {lengths.max()} tokens, but this model "
-                f"was fitted on targets of exactly {self.n_outputs_}."
+                f"y has sequences of {_length_range(lengths)} tokens, but this model was fitted "
+                f"on targets of exactly {self.n_outputs_}."
             )
         else:
             grid = pad_ids(ids, lengths)
@@ -883,6 +898,8 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         """
         if sample_weight is not None:
             raise ValueError("Seq2SeqLSTM.score does not support sample_weight.")
+        check_is_fitted(self)
+        self._target_classes(y)  # y fits the model (e.g. its target length), or a clear error
         return sequence_accuracy_score(y, self.predict(X))
 
     def save(self, path):
@@ -958,3 +975,9 @@ def _reject_new_tokens(ids, tokens, name):
             f"e.g. {examples[:5]!r}; its vocabulary is fixed.  Fit with warm_start=False to "
             "learn a new vocabulary."
         )
+
+
+def _length_range(lengths):
+    """ "3" or "2 to 5": the sequence lengths of an error message."""
+    shortest, longest = int(lengths.min()), int(lengths.max())
+    return str(shortest) if shortest == longest else f"{shortest} to {longest}"

@@ -20,6 +20,7 @@ import os
 import tempfile
 import uuid
 import zipfile
+import zlib
 
 import numpy as np
 
@@ -113,17 +114,30 @@ def load(path):
 
     Raises
     ------
+    FileNotFoundError, IsADirectoryError
+        If ``path`` is not a file.
     ValueError
-        If the file is not a sklearn_seq2seq model file, was written by a
-        newer format version, or its Keras model needs unsafe
-        deserialisation (e.g. a ``Lambda`` layer).
+        If the file is not a sklearn_seq2seq model file, is truncated or
+        corrupted, was written by a newer format version, or its Keras
+        model needs unsafe deserialisation (e.g. a ``Lambda`` layer).
     """
-    path = os.fspath(path)
-    if not zipfile.is_zipfile(path):
-        raise ValueError(f"{path!r} is not a sklearn_seq2seq model file (not a zip archive).")
-    with zipfile.ZipFile(path) as archive:
-        metadata = _read_metadata(archive, path)
-        model_bytes = archive.read(MODEL_FILE) if MODEL_FILE in archive.namelist() else None
+    path = os.fspath(path)  # a missing path or a folder: open's own OSError
+    try:
+        with zipfile.ZipFile(path) as archive:
+            metadata = _read_metadata(archive, path)
+            model_bytes = archive.read(MODEL_FILE) if MODEL_FILE in archive.namelist() else None
+    except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+        raise ValueError(
+            f"{path!r} is not a sklearn_seq2seq model file, or is truncated or corrupted "
+            f"(not a readable zip archive: {error})."
+        ) from error
+    try:
+        return _estimator_from(metadata, model_bytes, path)
+    except (KeyError, TypeError, AttributeError) as error:
+        raise ValueError(f"{path!r} holds malformed metadata ({error!r}).") from error
+
+
+def _estimator_from(metadata, model_bytes, path):
     estimator = _estimator_class(metadata["class"])(**metadata["params"])
     fitted = metadata["fitted"]
     if fitted is None:

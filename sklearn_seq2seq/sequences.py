@@ -45,7 +45,7 @@ class Sequences:
         return len(self.lengths)
 
 
-def sequence_kind(X, *, labels_in_arrays=False):
+def sequence_kind(X, *, labels_in_arrays=False, name="X"):
     """Which kind of sequence input ``X`` is: strings, lists or array.
 
     Parameters
@@ -56,6 +56,8 @@ def sequence_kind(X, *, labels_in_arrays=False):
         True for targets: a 1-D array of strings then holds one label per
         sample (scikit-learn's convention) instead of character sequences.
         Lists of strings are character sequences either way.
+    name : str, default="X"
+        Name used in error messages.
 
     Returns
     -------
@@ -94,6 +96,8 @@ def sequence_kind(X, *, labels_in_arrays=False):
         elements = X
     else:
         return ARRAY
+    if len(elements) == 0:
+        raise ValueError(f"{name} holds 0 sequences; at least 1 is required.")
     is_string = [isinstance(e, str) for e in elements]
     is_sequence = [isinstance(e, (list, tuple, np.ndarray)) for e in elements]
     if is_string and all(is_string):

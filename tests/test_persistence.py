@@ -173,7 +173,7 @@ class Payload:
 def test_files_with_pickle_payloads_are_refused_without_running_them(tmp_path):
     marker = tmp_path / "executed"
     joblib.dump(Payload(marker), tmp_path / "evil.joblib")
-    with pytest.raises(ValueError, match="not a zip archive"):
+    with pytest.raises(ValueError, match="not a readable zip archive"):
         load(tmp_path / "evil.joblib")
     _rewrite(
         DATA / "reverse_v1.s2s",
