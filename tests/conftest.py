@@ -1,8 +1,17 @@
-"""Shared fixtures: one small reversal task and one model fitted on it."""
+"""Shared fixtures (one small reversal task and one model fitted on it) and
+the hypothesis profiles: "ci" by default, "long" by hand with
+``python -m pytest tests/test_fuzz.py --hypothesis-profile=long``."""
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from sklearn_seq2seq import Seq2SeqLSTM, make_reversal
+
+# max_examples counts fits of a model; tests without TensorFlow run 25x as many.
+_FUZZ = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True)
+settings.register_profile("ci", max_examples=8, **_FUZZ)
+settings.register_profile("long", max_examples=200, **_FUZZ)
+settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@ import pickle
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from sklearn_seq2seq import EOS, Seq2SeqLSTM, make_copy, sequence_accuracy_score
@@ -162,7 +162,6 @@ def sequence_tasks(draw):
     return sequences(source_tokens), sequences(target_tokens)
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(sequence_tasks(), st.sampled_from([None, 2]))
 def test_random_vocabularies_never_crash_and_predict_training_tokens(task, max_tokens):
     X, Y = task

@@ -1,0 +1,103 @@
+"""What a long-lived process accumulates, and what a fresh one reproduces.
+
+Both run in fresh subprocesses, so that the rest of the suite neither
+feeds nor hides what they measure.
+"""
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+
+
+def run_json(code, *args):
+    result = subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code), *args],
+        capture_output=True,
+        text=True,
+        env=ENV,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+CYCLES = """
+import gc, json, os, time
+import numpy as np
+from sklearn.base import clone
+from sklearn_seq2seq import Seq2SeqLSTM, make_reversal
+
+def resident_mb():
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+def graphs():  # traced TensorFlow graphs still alive
+    return sum(type(o).__name__ == "FuncGraph" for o in gc.get_objects())
+
+X, Y = make_reversal(300, n_in=5, n_out=5, n_tokens=11, random_state=0)
+template = Seq2SeqLSTM(n_units=16, epochs=2, random_state=0)
+rss, cpu, alive = [], [], []
+for cycle in range(30):
+    start = time.process_time()
+    est = clone(template).fit(X, Y)
+    est.predict(X)
+    cpu.append(time.process_time() - start)
+    del est
+    gc.collect()
+    rss.append(resident_mb())
+    alive.append(graphs())
+print(json.dumps({"rss": rss, "cpu": cpu, "graphs": alive}))
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="reads /proc (Linux)")
+def test_thirty_clone_fit_predict_cycles_keep_memory_and_speed():
+    report = run_json(CYCLES)
+    rss, cpu, graphs = report["rss"], report["cpu"], report["graphs"]
+    # Resident memory after the 30th cycle against after the 2nd (the 1st
+    # pays for TensorFlow's one-time set-up).
+    assert rss[-1] - rss[1] < 50, rss
+    # No traced graph outlives its estimator (TensorFlow's gradient
+    # registry kept one per fit before training.Adam).
+    assert graphs[-1] == graphs[1], graphs
+    # The last fits are no slower than the second: CPU seconds (not wall
+    # time, which the other test worker disturbs), medians of three.
+    second, last = sorted(cpu[1:4])[1], sorted(cpu[-3:])[1]
+    assert last <= 1.5 * second, cpu
+
+
+DETERMINISM = """
+import hashlib, json, sys
+import numpy as np
+from sklearn_seq2seq import Seq2SeqLSTM, make_reversal
+
+X, Y = make_reversal(2000, n_in=5, n_out=3, n_tokens=12, random_state=0)
+est = Seq2SeqLSTM(n_units=32, epochs=2, random_state=0, **json.loads(sys.argv[1])).fit(X, Y)
+est.save(sys.argv[2])
+from sklearn_seq2seq import load
+weights = load(sys.argv[2]).model_.get_weights()
+print(json.dumps({
+    "weights": hashlib.sha256(b"".join(w.tobytes() for w in weights)).hexdigest(),
+    "predictions": est.predict(X).tolist(),
+    "probabilities": hashlib.sha256(est.predict_proba(X)[0].tobytes()).hexdigest(),
+}))
+"""
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{}, {"attention": "luong", "embedding_dim": 8, "dropout": 0.1}],
+    ids=["default", "attention-dropout"],
+)
+def test_same_random_state_in_fresh_processes_gives_identical_models(tmp_path, options):
+    first, second = (
+        run_json(DETERMINISM, json.dumps(options), str(tmp_path / f"{run}.s2s"))
+        for run in ("first", "second")
+    )
+    assert first == second
