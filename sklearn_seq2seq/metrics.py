@@ -16,7 +16,7 @@ from .sequences import ARRAY, position_mask, read_sequences, sequence_kind
 
 
 def _tokens_and_lengths(y, name):
-    kind = sequence_kind(y, labels_in_arrays=True, name="y")
+    kind = sequence_kind(y, labels_in_arrays=True, name=name)
     if kind != ARRAY:
         sequences = read_sequences(y, kind, name=name, allow_empty=True)
         return sequences.tokens, sequences.lengths
