@@ -367,20 +367,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
                 f"warm_start cannot change the network ({self._architecture} when fitted, "
                 f"{self._architecture_params()} now); set warm_start=False to train a new model."
             )
-        target_kind = sequence_kind(Y, labels_in_arrays=True, name="y")
-        source_ids, source_lengths = self._read_fit_sources(X, Y, target_kind, warm)
-        check_consistent_length(source_ids, Y)
-        target_ids, target_lengths = self._read_fit_targets(Y, target_kind, warm)
-        decoder_input_ids = shift_right(target_ids)
-        labels = target_ids
-        if self._ends_with_eos:
-            # The end symbol is a label, never a decoder input.
-            decoder_input_ids[decoder_input_ids == END_ID] = PAD_ID
-            labels -= END_ID  # in place: class 0 = end, class k = token k - 1
-            labels[labels < 0] = PAD_LABEL  # padding (the only ids below END_ID)
-        else:
-            labels -= N_RESERVED  # in place: output class = target id - reserved ids
-        data = TrainingData(source_ids, decoder_input_ids, labels, source_lengths, target_lengths)
+        data = self._training_data(X, Y, warm)
         seed = int(check_random_state(self.random_state).randint(2**31 - 1))
         data, validation = self._split_validation(data, seed)
 
@@ -396,8 +383,8 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
                 n_classes=len(self._classes()),
                 learning_rate=self.learning_rate,
                 seed=seed,
-                max_length=max(source_ids.shape[1], labels.shape[1]),
-                mask_source=source_lengths is not None,
+                max_length=max(data.source_ids.shape[1], data.labels.shape[1]),
+                mask_source=data.source_lengths is not None,
                 mask_target=self._ends_with_eos,
                 dropout=self.dropout,
                 **self._architecture,
@@ -426,6 +413,24 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             )
         self._build_inference()
         return self
+
+    def _training_data(self, X, Y, warm):
+        """Validate ``X`` and ``Y``, learn the vocabularies; the encoded samples."""
+        target_kind = sequence_kind(Y, labels_in_arrays=True, name="y")
+        source_ids, source_lengths = self._read_fit_sources(X, Y, target_kind, warm)
+        check_consistent_length(source_ids, Y)
+        target_ids, target_lengths = self._read_fit_targets(Y, target_kind, warm)
+        decoder_input_ids = shift_right(target_ids)
+        labels = target_ids
+        if self._ends_with_eos:
+            # The end symbol is a label, never a decoder input.
+            decoder_input_ids[decoder_input_ids == END_ID] = PAD_ID
+            labels -= END_ID  # in place: class 0 = end, class k = token k - 1
+            labels[labels < 0] = PAD_LABEL  # padding (the only ids below END_ID)
+        else:
+            labels -= N_RESERVED  # in place: output class = target id - reserved ids
+        data = TrainingData(source_ids, decoder_input_ids, labels, source_lengths, target_lengths)
+        return data.compact()
 
     def _architecture_params(self):
         """The parameters that shape the network: a warm start must keep them."""

@@ -24,6 +24,7 @@ from .network import (
     OUTPUT_DENSE,
     SOURCE_EMBEDDING,
     TARGET_EMBEDDING,
+    IdentityInputKernel,
     bridge_name,
     count_layers,
     decoder_name,
@@ -40,10 +41,14 @@ class Cell:
     ----------
     keras_cell : keras.layers.LSTMCell or keras.layers.GRUCell
         The trained cell.
+    identity_kernel : bool, default=False
+        The cell's input kernel is a fixed identity: its input embedding
+        holds the kernel rows (:class:`~sklearn_seq2seq.network.IdentityInputKernel`).
     """
 
-    def __init__(self, keras_cell):
+    def __init__(self, keras_cell, identity_kernel=False):
         self.cell = keras_cell
+        self.identity_kernel = identity_kernel
         self.units = keras_cell.units
         self.gru = isinstance(keras_cell, keras.layers.GRUCell)
 
@@ -58,6 +63,8 @@ class Cell:
         """Input projection of token ids: a row lookup for one-hot inputs."""
         if embedding is None:
             return tf.gather(self.cell.kernel, ids) + self._input_bias()
+        if self.identity_kernel:
+            return tf.gather(embedding, ids) + self._input_bias()
         return self.project(tf.gather(embedding, ids))
 
     def step(self, projection, states):
@@ -121,8 +128,8 @@ class Network:
                 cells = encoder.forward_layer.cell, encoder.backward_layer.cell
                 self.encoders.append(tuple(Cell(cell) for cell in cells))
             else:
-                self.encoders.append((Cell(encoder.cell),))
-        self.decoders = [Cell(layers[decoder_name(layer)].cell) for layer in range(self.n_layers)]
+                self.encoders.append((_cell(encoder),))
+        self.decoders = [_cell(layers[decoder_name(layer)]) for layer in range(self.n_layers)]
         self.n_states = 1 if self.decoders[0].gru else 2
         self.bridges = [
             [layers.get(bridge_name(layer, k)) for k in range(self.n_states)]
@@ -262,6 +269,11 @@ def repeat_rows(structure, repeats):
     return tf.nest.map_structure(
         lambda t: None if t is None else tf.repeat(t, repeats, axis=0), structure
     )
+
+
+def _cell(recurrent_layer):
+    identity = isinstance(recurrent_layer, IdentityInputKernel)
+    return Cell(recurrent_layer.cell, identity_kernel=identity)
 
 
 def _embedding_matrix(layer):

@@ -67,8 +67,11 @@ ATTENTION = "attention"
 ATTENTION_OUTPUT = "attention_output"
 OUTPUT_DENSE = "output_dense"
 UNROLL_MAX_LENGTH = 10
-CELLS = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
+# One-hot inputs more than this many times wider than a layer's gates are
+# read as rows of the input kernel (see IdentityInputKernel).
+LOOKUP_MIN_WIDTH_RATIO = 2
 N_STATES = {"lstm": 2, "gru": 1}
+N_GATES = {"lstm": 4, "gru": 3}
 
 
 def encoder_name(layer):
@@ -134,6 +137,67 @@ class OneHot(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "depth": self.depth, "mask_padding": self.mask_padding}
+
+
+class IdentityInputKernel:
+    """Recurrent layer whose input kernel is a fixed (non-trainable) identity.
+
+    A one-hot input times the input kernel selects kernel rows.  For a wide
+    vocabulary that product dominates training, in time (an
+    ``(ids, gates)`` matmul per step) and in memory (a ``(batch, time,
+    ids)`` float tensor per side).  Such models hold the kernel in a
+    :class:`keras.layers.Embedding` of width ``gates``, initialised as the
+    kernel would be, and feed its rows through this layer's identity
+    kernel: ``rows @ I == rows`` exactly in floating point, so the network
+    computes what the one-hot model computes, and the layer stays a stock
+    Keras layer (cuDNN-eligible on a GPU).
+    """
+
+    # Keras maps call arguments to build arguments by name: keep RNN.build's.
+    def build(self, sequences_shape, initial_state_shape=None):
+        super().build(sequences_shape, initial_state_shape)
+        self.cell.kernel.trainable = False
+
+
+@keras.saving.register_keras_serializable(package="sklearn_seq2seq")
+class LookupLSTM(IdentityInputKernel, keras.layers.LSTM):
+    """:class:`keras.layers.LSTM` reading kernel rows (:class:`IdentityInputKernel`)."""
+
+
+@keras.saving.register_keras_serializable(package="sklearn_seq2seq")
+class LookupGRU(IdentityInputKernel, keras.layers.GRU):
+    """:class:`keras.layers.GRU` reading kernel rows (:class:`IdentityInputKernel`)."""
+
+
+CELLS = {"lstm": keras.layers.LSTM, "gru": keras.layers.GRU}
+LOOKUP_CELLS = {"lstm": LookupLSTM, "gru": LookupGRU}
+
+
+def reads_kernel_rows(n_ids, n_units, cell="lstm"):
+    """Whether one-hot inputs of ``n_ids`` ids are read as kernel rows.
+
+    Parameters
+    ----------
+    n_ids : int
+        Width of the one-hot input (vocabulary size, reserved ids included).
+    n_units : int
+        Units of the recurrent layer reading it.
+    cell : {"lstm", "gru"}, default="lstm"
+        Its type.
+
+    Returns
+    -------
+    lookup : bool
+        True when the vocabulary is more than ``LOOKUP_MIN_WIDTH_RATIO``
+        times wider than the gates (the identity kernel then costs far
+        less than the one-hot matmul it replaces).
+
+    Examples
+    --------
+    >>> reads_kernel_rows(54, 128), reads_kernel_rows(20_004, 128)
+    (False, True)
+    """
+    return n_ids > LOOKUP_MIN_WIDTH_RATIO * N_GATES[cell] * n_units
 
 
 def unrolls(max_length):
@@ -243,13 +307,17 @@ def build_training_model(
     # from attention: bidirectional encoders are never unrolled.
     unroll = unrolls(max_length) and not bidirectional
 
-    def recurrent(name, **kwargs):
-        return CELLS[cell](
+    def recurrent(name, lookup=False, **kwargs):
+        if lookup:  # the kernel's rows are the lookup embedding, drawn just before
+            layer_class, kernel = LOOKUP_CELLS[cell], keras.initializers.Identity()
+        else:
+            layer_class, kernel = CELLS[cell], init(keras.initializers.GlorotUniform)
+        return layer_class(
             n_units,
             return_state=True,
             return_sequences=True,
             unroll=unroll,
-            kernel_initializer=init(keras.initializers.GlorotUniform),
+            kernel_initializer=kernel,
             recurrent_initializer=init(keras.initializers.Orthogonal),
             name=name,
             **kwargs,
@@ -259,14 +327,18 @@ def build_training_model(
         kernel = init(keras.initializers.GlorotUniform)
         return keras.layers.Dense(units, kernel_initializer=kernel, name=name, **kwargs)
 
-    def embed(n_ids, name, mask):
-        if embedding_dim is None:
+    def embed(n_ids, name, mask, lookup=False):
+        if embedding_dim is None and not lookup:
             return OneHot(n_ids, mask_padding=mask, name=name)
+        # A lookup embedding holds the input kernel, drawn with its seed.
+        initializer = init(
+            keras.initializers.GlorotUniform if lookup else keras.initializers.RandomUniform
+        )
         return keras.layers.Embedding(
             n_ids,
-            embedding_dim,
+            N_GATES[cell] * n_units if lookup else embedding_dim,
             mask_zero=mask,
-            embeddings_initializer=init(keras.initializers.RandomUniform),
+            embeddings_initializer=initializer,
             name=name,
         )
 
@@ -277,12 +349,16 @@ def build_training_model(
     decoder_input = keras.Input(shape=(None,), dtype="int32", name="decoder_input_ids")
     n_states = N_STATES[cell]
 
-    x = embed(n_source_ids, SOURCE_EMBEDDING, mask_source)(source)
+    # Bidirectional layers have two input kernels: they keep one-hot inputs.
+    source_lookup = embedding_dim is None and not bidirectional
+    source_lookup = source_lookup and reads_kernel_rows(n_source_ids, n_units, cell)
+    target_lookup = embedding_dim is None and reads_kernel_rows(n_target_ids, n_units, cell)
+    x = embed(n_source_ids, SOURCE_EMBEDDING, mask_source, source_lookup)(source)
     if embedding_dim is not None:
         x = drop(x)
     initial_states = []
     for layer in range(n_layers):
-        encoder = recurrent(encoder_name(layer))
+        encoder = recurrent(encoder_name(layer), lookup=source_lookup and layer == 0)
         if bidirectional:
             encoder = keras.layers.Bidirectional(encoder, name=encoder_name(layer))
         x, *states = encoder(x)
@@ -299,11 +375,12 @@ def build_training_model(
             x = drop(x)
     encoder_outputs = x
 
-    y = embed(n_target_ids, TARGET_EMBEDDING, mask_target)(decoder_input)
+    y = embed(n_target_ids, TARGET_EMBEDDING, mask_target, target_lookup)(decoder_input)
     if embedding_dim is not None:
         y = drop(y)
     for layer in range(n_layers):
-        y, *_ = recurrent(decoder_name(layer))(y, initial_state=initial_states[layer])
+        decoder = recurrent(decoder_name(layer), lookup=target_lookup and layer == 0)
+        y, *_ = decoder(y, initial_state=initial_states[layer])
         if layer < n_layers - 1:
             y = drop(y)
     if attention is not None:

@@ -65,16 +65,31 @@ def make_dataset(
     >>> int(ds.cardinality())
     3
     """
+    # Kept in their compact integer dtype (see TrainingData.compact) and
+    # widened per batch.
     arrays = tuple(tf.constant(a) for a in (source_ids, decoder_input_ids, labels))
     n_samples = len(source_ids)
-    dataset = tf.data.Dataset.range(n_samples).shuffle(
-        n_samples, seed=seed, reshuffle_each_iteration=True
+    # Each epoch's order is drawn in full, then split: a shuffle buffer
+    # holds every index as its own tensor (about 200 bytes each), which
+    # would stay allocated through the epoch; collected into one int64
+    # tensor it is freed before training starts.  Same order as shuffling
+    # the indices one by one.
+    dataset = (
+        tf.data.Dataset.range(n_samples)
+        .shuffle(n_samples, seed=seed, reshuffle_each_iteration=True)
+        .batch(n_samples)
+        .unbatch()
+        .apply(tf.data.experimental.assert_cardinality(n_samples))
     )
+
+    def rows(array, indices):
+        return tf.cast(tf.gather(array, indices), tf.int32)
+
     variable = source_lengths is not None or target_lengths is not None
     if not variable:
 
         def gather(indices):
-            source, decoder_input, target = (tf.gather(a, indices) for a in arrays)
+            source, decoder_input, target = (rows(a, indices) for a in arrays)
             return (source, decoder_input), target
 
         return (
@@ -101,9 +116,9 @@ def make_dataset(
     def gather_and_trim(indices):
         source_width = tf.reduce_max(tf.gather(source_lengths, indices))
         target_width = tf.reduce_max(tf.gather(target_lengths, indices))
-        source = tf.gather(arrays[0], indices)[:, :source_width]
-        decoder_input = tf.gather(arrays[1], indices)[:, :target_width]
-        target = tf.gather(arrays[2], indices)[:, :target_width]
+        source = rows(arrays[0], indices)[:, :source_width]
+        decoder_input = rows(arrays[1], indices)[:, :target_width]
+        target = rows(arrays[2], indices)[:, :target_width]
         return (source, decoder_input), target
 
     n_batches = -(-n_samples // batch_size)  # windows hold whole batches
@@ -157,20 +172,32 @@ class SequenceAccuracy(keras.metrics.Metric):
 
 @keras.saving.register_keras_serializable(package="sklearn_seq2seq")
 class Adam(keras.optimizers.Adam):
-    """Keras's Adam without the all-reduce when there is one replica.
+    """Keras's Adam, with two fixes for the TensorFlow backend.
 
-    Keras sums gradients over replicas even with a single one, through
-    ``tf.custom_gradient``, which registers every traced train step in a
-    global TensorFlow registry that is never emptied (tensorflow#97697):
-    each fit in a process would keep its whole train graph alive, about
-    10 MB here.  Summing over one replica is the identity, so it is
-    skipped; with several replicas (``tf.distribute``) Keras's sum runs.
+    * No all-reduce when there is one replica.  Keras sums gradients over
+      replicas even with a single one, through ``tf.custom_gradient``,
+      which registers every traced train step in a global TensorFlow
+      registry that is never emptied (tensorflow#97697): each fit in a
+      process would keep its whole train graph alive, about 10 MB here.
+      Summing over one replica is the identity, so it is skipped; with
+      several replicas (``tf.distribute``) Keras's sum runs.
+    * Embedding gradients (``tf.IndexedSlices``, one slice per looked-up
+      token, repeated tokens repeated) are summed into a dense gradient
+      first.  Keras squares the slices one by one, so a token seen ``k``
+      times in a batch would enter the second moment as a sum of ``k``
+      squares instead of the square of its gradient; dense, embeddings
+      train exactly as the one-hot inputs they stand for.
     """
 
     def _all_reduce_sum_gradients(self, grads_and_vars):
         if tf.distribute.get_strategy().num_replicas_in_sync == 1:
             return list(grads_and_vars)
         return super()._all_reduce_sum_gradients(grads_and_vars)
+
+    def update_step(self, gradient, variable, learning_rate):
+        if isinstance(gradient, tf.IndexedSlices):
+            gradient = tf.convert_to_tensor(gradient)
+        super().update_step(gradient, variable, learning_rate)
 
 
 def compile_model(model, learning_rate):

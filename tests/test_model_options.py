@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from sklearn.model_selection import GridSearchCV
 
-from sklearn_seq2seq import Seq2SeqLSTM, load
+from sklearn_seq2seq import Seq2SeqLSTM, load, network
 from sklearn_seq2seq.network import build_training_model
 from sklearn_seq2seq.preprocessing import shift_right
 from sklearn_seq2seq.sequences import pad_ids, read_sequences
@@ -27,13 +27,18 @@ CONFIGS = {  # together they cover every option and both cells
         attention="bahdanau", cell="gru", bidirectional=True, n_layers=2
     ),
     "luong-bidirectional-lstm": dict(attention="luong", bidirectional=True, dropout=0.1),
+    # One-hot inputs read as kernel rows (wide vocabularies; forced here).
+    "kernel-rows-luong-stacked": dict(attention="luong", n_layers=2),
 }
 
 
 @pytest.fixture(scope="module", params=list(CONFIGS), ids=list(CONFIGS))
 def option_model(request):
     est = Seq2SeqLSTM(n_units=8, epochs=2, random_state=0, **CONFIGS[request.param])
-    return est.fit(WORDS, REVERSED)
+    with pytest.MonkeyPatch.context() as patch:
+        if request.param.startswith("kernel-rows"):
+            patch.setattr(network, "LOOKUP_MIN_WIDTH_RATIO", 0)
+        return est.fit(WORDS, REVERSED)
 
 
 def keras_decode(est, source_ids, n_steps):
@@ -233,3 +238,70 @@ def test_random_state_fixes_every_weight(options):
     )
     for a, b in zip(first.model_.weights, second.model_.weights):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b), err_msg=a.path)
+
+
+def _one_hot_and_kernel_rows_models(monkeypatch, **options):
+    sizes = dict(n_source_ids=60, n_target_ids=50, n_classes=46, n_units=4, seed=3)
+    monkeypatch.setattr(network, "LOOKUP_MIN_WIDTH_RATIO", 10**9)
+    one_hot = build_training_model(**sizes, **options)
+    monkeypatch.setattr(network, "LOOKUP_MIN_WIDTH_RATIO", 2)  # 50 and 60 ids > 2 x 16 gates
+    return one_hot, build_training_model(**sizes, **options)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"cell": "gru"},
+        {"n_layers": 2, "attention": "bahdanau", "mask_source": True, "mask_target": True},
+        {"bidirectional": True},
+    ],
+    ids=["lstm", "gru", "stacked-attention-masked", "bidirectional"],
+)
+def test_wide_one_hot_inputs_read_kernel_rows_and_compute_the_same(monkeypatch, options):
+    one_hot, rows = _one_hot_and_kernel_rows_models(monkeypatch, **options)
+    kinds = [type(layer).__name__ for layer in rows.layers]
+    lookups = [layer for layer in rows.layers if isinstance(layer, network.IdentityInputKernel)]
+    # Bidirectional encoders keep one-hot inputs (two input kernels).
+    assert len(lookups) == (1 if options.get("bidirectional") else 2)
+    assert kinds.count("OneHot") == 2 - len(lookups)
+    for layer in lookups:
+        kernel = layer.cell.kernel
+        assert not kernel.trainable
+        assert all(weight is not kernel for weight in rows.trainable_weights)
+        np.testing.assert_array_equal(kernel.numpy(), np.eye(*kernel.shape))
+        # The lookup embedding starts as the one-hot model's kernel.
+        side = "source" if layer.name.startswith("encoder") else "target"
+        embedding = rows.get_layer(f"{side}_embedding")
+        np.testing.assert_array_equal(
+            embedding.embeddings.numpy(), one_hot.get_layer(layer.name).cell.kernel.numpy()
+        )
+    assert sum(w.numpy().size for w in rows.trainable_weights) == sum(
+        w.numpy().size for w in one_hot.trainable_weights
+    )
+    rng = np.random.RandomState(0)
+    inputs = [rng.randint(0, 60, (7, 9)), rng.randint(0, 50, (7, 5))]
+    # Bit for bit: rows @ identity is exact.
+    np.testing.assert_array_equal(one_hot(inputs).numpy(), rows(inputs).numpy())
+
+
+def test_kernel_rows_train_like_one_hot_inputs_and_stay_frozen(monkeypatch, tmp_path):
+    X = np.random.RandomState(1).randint(0, 40, size=(300, 5))
+    Y = X[:, ::-1]
+    params = dict(n_units=4, epochs=2, random_state=0)
+    monkeypatch.setattr(network, "LOOKUP_MIN_WIDTH_RATIO", 10**9)
+    one_hot = Seq2SeqLSTM(**params).fit(X, Y)
+    monkeypatch.undo()
+    rows = Seq2SeqLSTM(**params).fit(X, Y)  # 44 ids > 2 x 16 gates: kernel rows
+    assert isinstance(rows.model_.get_layer("encoder_0"), network.LookupLSTM)
+    assert not isinstance(one_hot.model_.get_layer("encoder_0"), network.IdentityInputKernel)
+    # Same network, same start; only the gradients' summation order differs.
+    for theirs, ours in zip(one_hot.predict_proba(X[:50]), rows.predict_proba(X[:50])):
+        np.testing.assert_allclose(theirs, ours, atol=1e-4)
+    # A reloaded model trained further keeps its identity kernels.
+    restored = _saved_and_loaded(rows, tmp_path).set_params(warm_start=True).fit(X, Y)
+    assert restored.n_iter_ == 4
+    for name in ("encoder_0", "decoder_0"):
+        kernel = restored.model_.get_layer(name).cell.kernel
+        assert not kernel.trainable
+        np.testing.assert_array_equal(kernel.numpy(), np.eye(*kernel.shape))

@@ -5,6 +5,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
 from sklearn_seq2seq import SequenceOneHotEncoder
+from sklearn_seq2seq.preprocessing import TrainingData
 from sklearn_seq2seq.vocabulary import N_RESERVED, START_ID, UNKNOWN_ID
 
 
@@ -82,3 +83,17 @@ def test_vocabulary_limits_read_rare_tokens_as_unknown():
     np.testing.assert_array_equal(SequenceOneHotEncoder(min_frequency=2).fit(X).tokens_, [1, 2])
     with pytest.raises(ValueError, match="max_tokens"):
         SequenceOneHotEncoder(max_tokens=0).fit(X)
+
+
+@pytest.mark.parametrize(
+    "largest, dtype", [(127, np.int8), (128, np.int16), (20_003, np.int16), (40_000, np.int32)]
+)
+def test_training_data_is_kept_in_the_narrowest_id_dtype(largest, dtype):
+    ids = np.array([[0, largest], [4, 5]], dtype=np.int32)
+    labels = np.array([[-1, largest - 4], [0, 1]], dtype=np.int32)
+    lengths = np.array([2, 2])
+    compact = TrainingData(ids, ids, labels, lengths, None).compact()
+    assert [a.dtype for a in compact[:3]] == [dtype] * 3
+    np.testing.assert_array_equal(compact.source_ids, ids)
+    np.testing.assert_array_equal(compact.labels, labels)
+    assert compact.source_lengths is lengths and compact.target_lengths is None
