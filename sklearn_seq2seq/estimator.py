@@ -371,7 +371,11 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         seed = int(check_random_state(self.random_state).randint(2**31 - 1))
         data, validation = self._split_validation(data, seed)
 
-        from .training import fit_model, new_model  # imports TensorFlow
+        from .training import fit_model, new_model, to_tensors  # imports TensorFlow
+
+        # Training reads TensorFlow's copy of the ids: NumPy's can go.
+        data = to_tensors(data)
+        validation = None if validation is None else to_tensors(validation)
 
         if warm:
             self.model_.optimizer.learning_rate = self.learning_rate

@@ -21,6 +21,27 @@ from .preprocessing import PAD_LABEL
 BUCKET_WINDOW_BATCHES = 16
 
 
+def to_tensors(data):
+    """The samples with their id arrays copied into TensorFlow tensors.
+
+    Parameters
+    ----------
+    data : ~sklearn_seq2seq.preprocessing.TrainingData
+        Encoded samples.
+
+    Returns
+    -------
+    data : ~sklearn_seq2seq.preprocessing.TrainingData
+        The same samples; ids as ``tf.Tensor`` (lengths stay NumPy arrays),
+        so that the caller can let go of the NumPy ids.
+    """
+    # A tensor made from a NumPy array holds twice its size here
+    # (TensorFlow 2.21); the identity op's output is a plain copy.
+    return data._replace(
+        **{name: tf.identity(tf.convert_to_tensor(a)) for name, a in zip(data._fields, data[:3])}
+    )
+
+
 def make_dataset(
     source_ids,
     decoder_input_ids,
@@ -41,7 +62,7 @@ def make_dataset(
 
     Parameters
     ----------
-    source_ids, decoder_input_ids, labels : ndarray of shape (n_samples, length)
+    source_ids, decoder_input_ids, labels : ndarray or tf.Tensor of shape (n_samples, length)
         Integer arrays, one right-padded row per sample.
     batch_size : int
         Samples per batch.
@@ -67,7 +88,7 @@ def make_dataset(
     """
     # Kept in their compact integer dtype (see TrainingData.compact) and
     # widened per batch.
-    arrays = tuple(tf.constant(a) for a in (source_ids, decoder_input_ids, labels))
+    arrays = tuple(tf.convert_to_tensor(a) for a in (source_ids, decoder_input_ids, labels))
     n_samples = len(source_ids)
     # Each epoch's order is drawn in full, then split: a shuffle buffer
     # holds every index as its own tensor (about 200 bytes each), which
