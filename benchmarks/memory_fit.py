@@ -5,7 +5,9 @@ stops after ``--steps`` batches (a full epoch of one-hot inputs 20,000 wide
 would take hours on a CPU; memory is at its peak from the first step on).
 Prints one JSON line.
 
-Run:  python benchmarks/memory_fit.py --steps 20 [--embedding-dim 64]
+Run:  python benchmarks/memory_fit.py --steps 20 [--embedding-dim 64] [--one-hot-matmul]
+
+``seconds_per_step`` times the steps after the first (which traces).
 """
 
 import argparse
@@ -16,7 +18,7 @@ import time
 import keras
 import numpy as np
 
-from sklearn_seq2seq import Seq2SeqLSTM
+from sklearn_seq2seq import Seq2SeqLSTM, network
 
 
 class StopAfter(keras.callbacks.Callback):
@@ -32,7 +34,10 @@ class StopAfter(keras.callbacks.Callback):
 
     def on_train_batch_end(self, batch, logs=None):
         self.seen += 1
+        if self.seen == 1:  # the first step also traces the train function
+            self.first_done = time.perf_counter()
         if self.seen >= self.steps:
+            self.seconds_per_step = (time.perf_counter() - self.first_done) / (self.seen - 1)
             self.model.stop_training = True
 
 
@@ -43,7 +48,14 @@ def main():
     parser.add_argument("--vocabulary", type=int, default=20_000)
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--embedding-dim", type=int, default=None, help="default: one-hot")
+    parser.add_argument(
+        "--one-hot-matmul",
+        action="store_true",
+        help="multiply one-hot inputs by the kernel instead of reading its rows (for comparison)",
+    )
     args = parser.parse_args()
+    if args.one_hot_matmul:
+        network.LOOKUP_MIN_WIDTH_RATIO = float("inf")
 
     rng = np.random.RandomState(0)
     X = rng.randint(0, args.vocabulary, size=(args.samples, args.length))
@@ -60,8 +72,10 @@ def main():
                 "length": args.length,
                 "vocabulary": args.vocabulary,
                 "embedding_dim": args.embedding_dim,
+                "inputs": "one-hot matmul" if args.one_hot_matmul else "default",
                 "steps": stop.seen,
                 "seconds": round(time.perf_counter() - start, 1),
+                "seconds_per_step": round(stop.seconds_per_step, 3),
                 "data_mb": round((X.nbytes + Y.nbytes) / 2**20),
                 "peak_rss_mb": round(peak_kb / 1024),
             }

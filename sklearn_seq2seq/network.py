@@ -33,7 +33,11 @@ decoder's initial state.  Options (all Keras layers):
   layers and before the output layer (training only).
 
 Inputs are integer ids; the one-hot expansion or the embedding lookup
-happens inside the graph, so host memory only ever holds ids.  For
+happens inside the graph, so host memory only ever holds ids.  One-hot
+inputs much wider than the gates (:func:`reads_kernel_rows`) are read as
+rows of the first layer's input kernel, held by an ``Embedding``
+(:class:`IdentityInputKernel`): the same network, without the
+``(batch, time, ids)`` one-hot tensors.  For
 variable-length data the input layers mask the padding id: the encoder
 carries its state unchanged over padding, attention never looks at it, and
 the mask reaches the loss through the decoder.  None of the options sets
