@@ -90,16 +90,23 @@ def make_dataset(
     # widened per batch.
     arrays = tuple(tf.convert_to_tensor(a) for a in (source_ids, decoder_input_ids, labels))
     n_samples = len(source_ids)
-    # Each epoch's order is drawn in full, then split: a shuffle buffer
-    # holds every index as its own tensor (about 200 bytes each), which
-    # would stay allocated through the epoch; collected into one int64
-    # tensor it is freed before training starts.  Same order as shuffling
-    # the indices one by one.
+
+    # Each epoch's order is one stateless permutation of the indices, keyed
+    # by a number that Dataset.random draws anew at every iteration (every
+    # epoch), the same sequence for the same seed.  Dataset.shuffle would
+    # fill a buffer with one tensor per index, about 200 MB at a million
+    # samples that stayed allocated for the whole fit.
+    def permutation(epoch_key):
+        order = tf.random.experimental.stateless_shuffle(
+            tf.range(n_samples, dtype=tf.int64),
+            seed=tf.stack([epoch_key, tf.constant(seed, tf.int64)]),
+        )
+        return tf.data.Dataset.from_tensor_slices(order)
+
     dataset = (
-        tf.data.Dataset.range(n_samples)
-        .shuffle(n_samples, seed=seed, reshuffle_each_iteration=True)
-        .batch(n_samples)
-        .unbatch()
+        tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
+        .take(1)
+        .flat_map(permutation)
         .apply(tf.data.experimental.assert_cardinality(n_samples))
     )
 

@@ -66,8 +66,11 @@ def test_pinned_predictions():
     X, Y = make_reversal(n_samples=400, n_in=5, n_out=3, n_tokens=8, random_state=0)
     est = Seq2SeqLSTM(n_units=16, epochs=3, random_state=42).fit(X, Y)
     # An under-trained model, so the pin is sensitive to any numeric change.
-    pinned = [[6, 4, 4], [4, 4, 4], [1, 1, 5], [3, 1, 1]]
-    np.testing.assert_array_equal(est.predict(X[:4]), pinned)
+    # Re-pinned once, on purpose, when the epoch order became a stateless
+    # permutation (a memory fix that changes which order a seed gives).
+    pinned = [[6, 6, 6], [4, 4, 4], [1, 1, 1], [1, 1, 1], [6, 2, 2], [1, 4, 4]]
+    pinned += [[1, 1, 4], [6, 6, 4], [4, 4, 4], [1, 1, 1], [4, 4, 4], [5, 6, 6]]
+    np.testing.assert_array_equal(est.predict(X[:12]), pinned)
 
 
 def test_string_tokens_and_one_dimensional_targets():
