@@ -77,7 +77,7 @@ def main():
                 "seconds": round(time.perf_counter() - start, 1),
                 "seconds_per_step": round(stop.seconds_per_step, 3),
                 "data_mb": round((X.nbytes + Y.nbytes) / 2**20),
-                "peak_rss_mb": round(peak_kb / 1024),
+                "peak_rss_mb": round(peak_kb / 1024),  # MiB
             }
         )
     )
