@@ -19,7 +19,7 @@ changes a prediction.
 import numpy as np
 import tensorflow as tf
 
-from .inference import Network
+from .inference import Network, row_softmax
 from .vocabulary import N_RESERVED, START_ID
 
 # What a greedy decode returns besides the classes.
@@ -256,7 +256,7 @@ class GreedyDecoder(ChunkedDecoder):
             step_classes = tf.argmax(logits, axis=-1, output_type=tf.int32)
             classes.append(step_classes)
             if option == PROBABILITIES:
-                extras.append(tf.nn.softmax(logits))
+                extras.append(row_softmax(logits))
             elif option == ATTENTION_WEIGHTS:
                 extras.append(weights)
             token = step_classes + self.class_offset

@@ -280,6 +280,32 @@ def _embedding_matrix(layer):
     return layer.embeddings if isinstance(layer, keras.layers.Embedding) else None
 
 
+# Floats per widest SIMD register: an elementwise op on a tensor whose last
+# axis is a whole number of these never takes the scalar path, whose
+# exp/tanh/sigmoid differ from the vectorized ones in the last bit.
+SIMD_WIDTH = 16
+
+
+def row_softmax(logits):
+    """Softmax over the last axis whose rows do not depend on the other rows.
+
+    ``tf.nn.softmax``'s CPU kernel changes a row's last bits with the number
+    of rows (its sum is vectorized and threaded by shape).  Here each step is
+    exact per element (max, subtraction, division), an ``exp`` over a width
+    padded with ``-inf`` to whole SIMD registers, or a :func:`row_matmul`
+    (the sum), so a row's probabilities are the same in any batch.
+    """
+    n_classes = logits.shape[-1]
+    width = -(-n_classes // SIMD_WIDTH) * SIMD_WIDTH
+    shifted = logits - tf.reduce_max(logits, axis=-1, keepdims=True)
+    if width > n_classes:
+        padding = tf.fill(tf.concat([tf.shape(logits)[:-1], [width - n_classes]], 0), -float("inf"))
+        shifted = tf.concat([shifted, padding], axis=-1)
+    exp = tf.exp(shifted)
+    total = row_matmul(exp, tf.ones([width, 1], exp.dtype))
+    return (exp / total)[..., :n_classes]
+
+
 def row_matmul(inputs, kernel):
     """``inputs @ kernel`` whose rows do not depend on the other rows' count.
 
