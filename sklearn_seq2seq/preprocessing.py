@@ -42,8 +42,8 @@ class TrainingData(NamedTuple):
     def compact(self):
         """The same samples, ids in the narrowest signed dtype that holds them.
 
-        Training keeps these arrays (and a TensorFlow copy) for the whole
-        fit; a 20,000-token vocabulary fits in int16, half of int32.
+        Training keeps a TensorFlow copy of these arrays for the whole fit;
+        a 20,000-token vocabulary fits in int16, half of int32.
         """
         id_arrays = self[:3]
         largest = max(int(a.max(initial=0)) for a in id_arrays)

@@ -1,10 +1,11 @@
 """Training: the teacher-forcing model fitted on integer ids with Keras.
 
-Data reach the graph as integer ids only.  A ``tf.data`` pipeline shuffles
-sample indices with the given seed (deterministic, no global seeding) and
-gathers each batch, so nothing the size of the data set is ever one-hot
-encoded or copied per epoch.  Padded label positions hold ``PAD_LABEL``,
-which the loss ignores and the exact-sequence accuracy skips.
+Data reach the graph as integer ids only.  A ``tf.data`` pipeline draws one
+permutation of the sample indices per epoch from the given seed
+(deterministic, no global seeding) and gathers each batch, so nothing the
+size of the data set is ever one-hot encoded or copied per epoch.  Padded
+label positions hold ``PAD_LABEL``, which the loss ignores and the
+exact-sequence accuracy skips.
 """
 
 import signal
