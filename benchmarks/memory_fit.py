@@ -54,6 +54,8 @@ def main():
         help="multiply one-hot inputs by the kernel instead of reading its rows (for comparison)",
     )
     args = parser.parse_args()
+    if args.steps < 2:
+        parser.error("--steps must be at least 2: the first step also traces")
     if args.one_hot_matmul:
         network.LOOKUP_MIN_WIDTH_RATIO = float("inf")
 
