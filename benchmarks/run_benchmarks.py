@@ -172,7 +172,7 @@ def bench_fit_overhead(X, Y, repeats=2):
     from sklearn_seq2seq import Seq2SeqLSTM
     from sklearn_seq2seq.network import build_training_model
     from sklearn_seq2seq.preprocessing import SequenceOneHotEncoder, shift_right
-    from sklearn_seq2seq.training import compile_model
+    from sklearn_seq2seq.recipe import compile_model
     from sklearn_seq2seq.vocabulary import N_RESERVED
 
     source = SequenceOneHotEncoder().fit(X)
@@ -189,7 +189,7 @@ def bench_fit_overhead(X, Y, repeats=2):
             # The estimator's network: unrolled on a CPU for sequences this short.
             max_length=max(source_ids.shape[1], target_ids.shape[1]),
         )
-        compile_model(model, 0.01)
+        compile_model(model, [], learning_rate=0.01, global_clipnorm=1.0)
         model.fit(
             [source_ids, shift_right(target_ids)],
             target_ids - N_RESERVED,

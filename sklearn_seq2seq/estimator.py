@@ -13,6 +13,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import (
     Interval,
@@ -119,7 +120,36 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         Sequences per gradient step (capped at the number of samples).
         Variable-length data are batched by similar length.
     learning_rate : float, default=0.01
-        Adam's learning rate.
+        Adam's peak learning rate: where the schedule starts (after any
+        warm-up).
+    learning_rate_schedule : {"constant", "linear", "cosine", "plateau"}, \
+            default="linear"
+        How the learning rate moves during ``fit``, set before every
+        batch: ``"linear"`` decays linearly and ``"cosine"`` along a half
+        cosine from ``learning_rate`` to ``learning_rate_floor *
+        learning_rate`` over the planned steps (``epochs`` times the
+        batches per epoch); ``"constant"`` keeps it; ``"plateau"`` divides
+        it by 5 whenever the monitored score (the validation score when
+        there is one, else the training loss) has not improved by ``tol``
+        for 2 epochs, as ``MLPClassifier``'s ``"adaptive"``, down to the
+        floor.  Keras's ``PolynomialDecay``, ``CosineDecay`` and
+        ``ReduceLROnPlateau`` do the work; ``history_["learning_rate"]``
+        records the rate at the end of each epoch.
+    learning_rate_floor : float, default=0.01
+        Lowest learning rate of the ``"linear"``, ``"cosine"`` and
+        ``"plateau"`` schedules, as a fraction of ``learning_rate``.
+    warmup_fraction : float, default=0.0
+        Share of the planned steps spent raising the learning rate linearly
+        from near 0 to ``learning_rate`` before the schedule starts.
+    global_clipnorm : float or None, default=1.0
+        Rescale the gradients of each step so that their global norm is at
+        most this (Keras's ``global_clipnorm``); None does not clip.
+        Clipping is what keeps a high learning rate from collapsing a
+        trained model in one bad step.
+    label_smoothing : float, default=0.0
+        Share of each target token's probability mass spread evenly over
+        all output classes in the loss (real target positions only, never
+        the padding).
     max_output_length : int or None, default=None
         Most tokens decoded for variable-length targets; None means the
         longest training target.  Fixed-length targets ignore it.
@@ -139,14 +169,16 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         often than this fraction of all source tokens (a float in (0, 1)),
         as unknown.
     early_stopping : bool, default=False
-        Hold out ``validation_fraction`` of the training samples, stop when
-        the validation score has not improved by at least ``tol`` for
-        ``n_iter_no_change`` epochs, and restore the weights of the best
-        epoch.  Without it, training stops when the training loss has not
-        improved by ``tol`` for ``n_iter_no_change`` epochs (as in
-        ``MLPClassifier``).
+        Stop when the validation score has not improved by at least ``tol``
+        for ``n_iter_no_change`` epochs, and restore the weights of the
+        best epoch.  The validation samples are ``X_val``/``y_val`` when
+        ``fit`` is given them, else ``validation_fraction`` of the training
+        samples, held out.  Without it, training stops when the training
+        loss has not improved by ``tol`` for ``n_iter_no_change`` epochs
+        (as in ``MLPClassifier``).
     validation_fraction : float, default=0.1
-        Share of the training samples held out for early stopping.
+        Share of the training samples held out for early stopping when
+        ``fit`` is not given ``X_val``/``y_val``.
     n_iter_no_change : int, default=10
         Epochs without improvement before training stops.
     tol : float, default=1e-4
@@ -157,10 +189,13 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         exact-sequence accuracy (what ``score`` returns; see
         :class:`~sklearn_seq2seq.training.SequenceAccuracy`) or the loss.
     warm_start : bool, default=False
-        ``fit`` continues training the fitted network (weights, optimizer
-        state, vocabularies and output layout kept) for ``epochs`` more
-        epochs, with the current ``learning_rate``.  Tokens outside the
-        fitted vocabularies are an error, as is a change of ``n_units``.
+        ``fit`` continues training the fitted network (weights, Adam's
+        moments, vocabularies and output layout kept) for ``epochs`` more
+        epochs.  The learning-rate schedule restarts: ``fit`` runs it anew
+        over its own steps, from the current ``learning_rate`` (warm-up
+        included), with the current clipping and label smoothing.  Tokens
+        outside the fitted vocabularies are an error, as is a change of
+        ``n_units``.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation and shuffling.  An int gives identical
         models and predictions for identical data.
@@ -198,8 +233,9 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         [probabilities, h, c]``.
     history_ : dict of str to list of float
         Keras's per-epoch history: ``loss`` and ``sequence_accuracy`` on
-        the training samples, plus ``val_loss`` and
-        ``val_sequence_accuracy`` with early stopping.  A warm start
+        the training samples, ``learning_rate`` at the end of each epoch,
+        plus ``val_loss`` and ``val_sequence_accuracy`` when there are
+        validation samples (``X_val`` or early stopping).  A warm start
         appends to it.
     loss_curve_ : list of float
         Training loss per epoch (``history_["loss"]``), as in
@@ -209,8 +245,8 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
     best_loss_ : float or None
         Lowest training loss; None with early stopping.
     validation_scores_ : list of float or None
-        Validation exact-sequence accuracy per epoch; None without early
-        stopping.
+        Validation exact-sequence accuracy per epoch; None without
+        validation samples.
     best_validation_score_ : float or None
         Validation exact-sequence accuracy of the epoch whose weights were
         restored; None without early stopping.
@@ -255,6 +291,11 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         "epochs": [Interval(Integral, 1, None, closed="left")],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "learning_rate_schedule": [StrOptions({"constant", "linear", "cosine", "plateau"})],
+        "learning_rate_floor": [Interval(Real, 0, 1, closed="both")],
+        "warmup_fraction": [Interval(Real, 0, 1, closed="left")],
+        "global_clipnorm": [Interval(Real, 0, None, closed="neither"), None],
+        "label_smoothing": [Interval(Real, 0, 1, closed="left")],
         "max_output_length": [Interval(Integral, 1, None, closed="left"), None],
         "beam_width": [Interval(Integral, 1, None, closed="left")],
         "length_penalty": [Interval(Real, 0, None, closed="left")],
@@ -287,6 +328,11 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         epochs=10,
         batch_size=128,
         learning_rate=0.01,
+        learning_rate_schedule="linear",
+        learning_rate_floor=0.01,
+        warmup_fraction=0.0,
+        global_clipnorm=1.0,
+        label_smoothing=0.0,
         max_output_length=None,
         beam_width=1,
         length_penalty=0.0,
@@ -312,6 +358,11 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         self.epochs = epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
+        self.learning_rate_schedule = learning_rate_schedule
+        self.learning_rate_floor = learning_rate_floor
+        self.warmup_fraction = warmup_fraction
+        self.global_clipnorm = global_clipnorm
+        self.label_smoothing = label_smoothing
         self.max_output_length = max_output_length
         self.beam_width = beam_width
         self.length_penalty = length_penalty
@@ -328,7 +379,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         self.callbacks = callbacks
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y):
+    def fit(self, X, y, *, X_val=None, y_val=None):
         """Learn the vocabularies and train the network.
 
         Ctrl-C (``KeyboardInterrupt``) stops training after the current
@@ -345,47 +396,73 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
                 or list of sequences
             Target sequences, given like ``X``; a 1-D array holds one label
             per sample.
+        X_val, y_val : array-like or list of sequences, default=None
+            Validation samples, given in any kind ``X`` and ``y`` accept
+            (read with the vocabularies learned from ``X`` and ``y``: their
+            tokens never enter them).  Evaluated after every epoch
+            (``history_["val_*"]``, ``validation_scores_``); with
+            ``early_stopping`` they replace the ``validation_fraction``
+            held out of the training samples.  Give both or neither.  In a
+            :class:`~sklearn.pipeline.Pipeline`, ``transform_input=["X_val"]``
+            transforms ``X_val`` as ``X``.
 
         Returns
         -------
         self : Seq2SeqLSTM
             The fitted estimator.
+
+        Warns
+        -----
+        ConvergenceWarning
+            When ``epochs`` ran out while the monitored score (validation
+            score, else training loss) still improved by more than ``tol``
+            in the last epoch.
         """
         # A rejected or failed fit must leave a fitted estimator as it was.
         previous_state = self.__dict__.copy()
         try:
-            return self._fit(X, y)
+            return self._fit(X, y, X_val, y_val)
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(previous_state)
             raise
 
-    def _fit(self, X, Y):
+    def _fit(self, X, Y, X_val, y_val):
         warm = self.warm_start and hasattr(self, "model_")
         if warm and self._architecture != self._architecture_params():
             raise ValueError(
                 f"warm_start cannot change the network ({self._architecture} when fitted, "
                 f"{self._architecture_params()} now); set warm_start=False to train a new model."
             )
+        if (X_val is None) != (y_val is None):
+            raise ValueError("fit needs both X_val and y_val, or neither.")
         data = self._training_data(X, Y, warm)
         seed = int(check_random_state(self.random_state).randint(2**31 - 1))
-        data, validation = self._split_validation(data, seed)
+        if X_val is not None:
+            validation = self._validation_data(X_val, y_val, data)
+        else:
+            data, validation = self._split_validation(data, seed)
 
-        from .training import fit_model, new_model, to_tensors  # imports TensorFlow
+        from .training import fit_model, new_model, recompile, to_tensors  # imports TensorFlow
 
         # Training reads TensorFlow's copy of the ids: NumPy's can go.
         data = to_tensors(data)
         validation = None if validation is None else to_tensors(validation)
 
+        recipe = {
+            "learning_rate": self.learning_rate,
+            "global_clipnorm": self.global_clipnorm,
+            "label_smoothing": self.label_smoothing,
+        }
         if warm:
-            self.model_.optimizer.learning_rate = self.learning_rate
+            recompile(self.model_, recipe)
         else:
             self._architecture = self._architecture_params()
             self.model_ = new_model(
                 n_source_ids=self.source_vocabulary_.n_ids,
                 n_target_ids=self.target_vocabulary_.n_ids,
                 n_classes=len(self._classes()),
-                learning_rate=self.learning_rate,
+                recipe=recipe,
                 seed=seed,
                 max_length=max(data.source_ids.shape[1], data.labels.shape[1]),
                 mask_source=data.source_lengths is not None,
@@ -396,18 +473,24 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         # Fresh copies per fit: no callback state leaks from one fit into the
         # next, and the parameter never holds a model (clone deep-copies it).
         callbacks = copy.deepcopy(list(self.callbacks or []))
-        stopper = self._stopping_callback()
+        batch_size = min(self.batch_size, len(data.source_ids))
+        monitor, mode = self._monitored(validation is not None)
+        stopper = self._stopping_callback(monitor, mode)
         history, interrupted = fit_model(
             self.model_,
             data,
             epochs=self.epochs,
-            batch_size=min(self.batch_size, len(data.source_ids)),
+            batch_size=batch_size,
             seed=seed,
             verbose=self.verbose,
-            callbacks=[*callbacks, stopper],
+            callbacks=[
+                *callbacks,
+                *self._learning_rate_callbacks(len(data.source_ids), batch_size, monitor, mode),
+                stopper,
+            ],
             validation=validation,
         )
-        self._record_history(history, stopper, warm)
+        self._record_history(history, stopper, warm, validated=validation is not None)
         if interrupted:
             warnings.warn(
                 f"fit was interrupted (Ctrl-C) after {len(history['loss'])} epoch(s); the "
@@ -415,8 +498,47 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
                 UserWarning,
                 stacklevel=3,
             )
+        elif not stopper.stopped_epoch:
+            self._warn_if_still_improving(history[monitor], mode)
         self._build_inference()
         return self
+
+    def _learning_rate_callbacks(self, n_samples, batch_size, monitor, mode):
+        """Keras callbacks that run the learning-rate schedule of this fit."""
+        from .recipe import learning_rate_callbacks
+
+        return learning_rate_callbacks(
+            self.learning_rate_schedule,
+            learning_rate=self.learning_rate,
+            n_steps=self.epochs * -(-n_samples // batch_size),
+            warmup_fraction=self.warmup_fraction,
+            floor=self.learning_rate_floor,
+            monitor=monitor,
+            mode=mode,
+            tol=self.tol,
+        )
+
+    def _monitored(self, validated):
+        """The Keras log that early stopping and the plateau schedule watch, and its mode."""
+        if not validated:
+            return "loss", "min"
+        if self.validation_metric == "loss":
+            return "val_loss", "min"
+        return "val_sequence_accuracy", "max"
+
+    def _warn_if_still_improving(self, scores, mode):
+        """ConvergenceWarning if the last epoch still beat the earlier ones by more than tol."""
+        if len(scores) < 2:
+            return  # one epoch: no trend to read
+        sign = 1 if mode == "max" else -1
+        gain = sign * (scores[-1] - (max if mode == "max" else min)(scores[:-1]))
+        if gain > self.tol:
+            warnings.warn(
+                f"fit ran all {self.epochs} epochs and the monitored score still improved by "
+                f"{gain:.4g} (more than tol={self.tol}) in the last one; more epochs may help.",
+                ConvergenceWarning,
+                stacklevel=5,  # the caller of fit
+            )
 
     def _training_data(self, X, Y, warm):
         """Validate ``X`` and ``Y``, learn the vocabularies; the encoded samples."""
@@ -440,6 +562,33 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         """The parameters that shape the network: a warm start must keep them."""
         return {name: getattr(self, name) for name in _ARCHITECTURE}
 
+    def _validation_data(self, X_val, y_val, data):
+        """Encode ``X_val``/``y_val`` with the fitted vocabularies, as the training data."""
+        source_ids, source_lengths = self._read_sources(X_val, name="X_val")
+        if source_lengths is not None and data.source_lengths is None:
+            raise ValueError(
+                f"X_val holds sequences of {_length_range(source_lengths)} tokens, but the "
+                f"training sources all have {data.source_ids.shape[1]}: give X_val the length of X."
+            )
+        if source_lengths is None and data.source_lengths is not None:
+            source_lengths = np.full(len(source_ids), source_ids.shape[1])
+        classes, target_lengths, decoder_input = self._target_classes(y_val, name="y_val")
+        check_consistent_length(source_ids, classes)
+        inside = position_mask(target_lengths, classes.shape[1])
+        unknown = inside & (classes < 0)
+        if np.any(unknown):
+            raise ValueError(
+                f"y_val holds {int(unknown.any(axis=1).sum())} sequence(s) with target tokens "
+                "never seen in y; the model cannot predict them.  Leave those samples out of "
+                "the validation set."
+            )
+        labels = np.where(inside, classes, PAD_LABEL)
+        if not self._ends_with_eos:
+            target_lengths = None
+        return TrainingData(
+            source_ids, decoder_input, labels, source_lengths, target_lengths
+        ).compact()
+
     def _split_validation(self, data, seed):
         """Hold out ``validation_fraction`` of the samples for early stopping."""
         if not self.early_stopping:
@@ -454,7 +603,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         order = np.random.RandomState(seed).permutation(n_samples)
         return data.take(order[n_validation:]), data.take(order[:n_validation])
 
-    def _stopping_callback(self):
+    def _stopping_callback(self, monitor, mode):
         """Keras's EarlyStopping with scikit-learn's MLP semantics.
 
         With ``early_stopping`` the validation score (or loss) is monitored
@@ -465,19 +614,16 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         import keras
 
         if not self.early_stopping:
-            return keras.callbacks.EarlyStopping(
-                monitor="loss", mode="min", min_delta=self.tol, patience=self.n_iter_no_change
-            )
-        by_loss = self.validation_metric == "loss"
+            monitor, mode = "loss", "min"
         return keras.callbacks.EarlyStopping(
-            monitor="val_loss" if by_loss else "val_sequence_accuracy",
-            mode="min" if by_loss else "max",
+            monitor=monitor,
+            mode=mode,
             min_delta=self.tol,
             patience=self.n_iter_no_change,
-            restore_best_weights=True,
+            restore_best_weights=self.early_stopping,
         )
 
-    def _record_history(self, history, stopper, warm):
+    def _record_history(self, history, stopper, warm, validated):
         """Set history_, loss_curve_, n_iter_ and the validation attributes."""
         history = {name: [float(v) for v in values] for name, values in history.items()}
         previous = self.history_ if warm else {}
@@ -489,14 +635,14 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         }
         self.loss_curve_ = self.history_["loss"]
         self.n_iter_ = len(self.loss_curve_)
+        self.validation_scores_ = self.history_["val_sequence_accuracy"] if validated else None
         if self.early_stopping:
             self.best_loss_ = None
-            self.validation_scores_ = self.history_["val_sequence_accuracy"]
             self.best_epoch_ = n_before + stopper.best_epoch + 1
             self.best_validation_score_ = self.validation_scores_[self.best_epoch_ - 1]
         else:
             self.best_loss_ = float(np.nanmin(self.loss_curve_))
-            self.validation_scores_ = self.best_validation_score_ = self.best_epoch_ = None
+            self.best_validation_score_ = self.best_epoch_ = None
 
     def _read_fit_sources(self, X, Y, target_kind, warm=False):
         """Validate the sources, learn their vocabulary; ids and lengths.
@@ -655,11 +801,20 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         """Validated source ids, and lengths for variable-length sources."""
         check_is_fitted(self)
         self._check_decoding_params()
-        kind = sequence_kind(X)
+        return self._read_sources(X)
+
+    def _read_sources(self, X, name="X"):
+        """Source ids (and lengths if they vary) read with the fitted vocabulary."""
+        kind = sequence_kind(X, name=name)
         if kind == ARRAY:
-            X = validate_data(self, X, dtype=None, ensure_all_finite=True, reset=False)
-            return self.source_vocabulary_.encode(check_token_array(X, name="X")), None
-        sources = read_sequences(X, kind, name="X")
+            try:
+                X = validate_data(self, X, dtype=None, ensure_all_finite=True, reset=False)
+            except ValueError as error:
+                if name == "X":
+                    raise
+                raise ValueError(f"{name}: {error}") from error
+            return self.source_vocabulary_.encode(check_token_array(X, name=name)), None
+        sources = read_sequences(X, kind, name=name)
         ids = pad_ids(self.source_vocabulary_.encode(sources.tokens), sources.lengths)
         if np.all(sources.lengths == sources.lengths[0]):
             return ids, None  # no padding: the fixed-length path
@@ -824,15 +979,15 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             lengths = np.full(len(source_ids), source_ids.shape[1])
         return self._scorer(source_ids, lengths, decoder_input)
 
-    def _target_classes(self, Y):
+    def _target_classes(self, Y, name="y"):
         """Output classes (-1 where unknown), lengths and decoder input of targets."""
-        kind = sequence_kind(Y, labels_in_arrays=True, name="y")
+        kind = sequence_kind(Y, labels_in_arrays=True, name=name)
         if kind == ARRAY:
-            Y = check_array(Y, ensure_2d=False, dtype=None, ensure_all_finite=True, input_name="y")
-            Y = check_token_array(Y.reshape(len(Y), -1), name="y")
+            Y = check_array(Y, ensure_2d=False, dtype=None, ensure_all_finite=True, input_name=name)
+            Y = check_token_array(Y.reshape(len(Y), -1), name=name)
             tokens, lengths = Y.reshape(-1), np.full(len(Y), Y.shape[1])
         else:
-            targets = read_sequences(Y, kind, name="y", allow_empty=self._ends_with_eos)
+            targets = read_sequences(Y, kind, name=name, allow_empty=self._ends_with_eos)
             tokens, lengths = targets.tokens, targets.lengths
         ids = self.target_vocabulary_.encode(tokens)
         if self._ends_with_eos:
@@ -841,8 +996,8 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             lengths = lengths + 1
         elif np.any(lengths != self.n_outputs_):
             raise ValueError(
-                f"y has sequences of {_length_range(lengths)} tokens, but this model was fitted "
-                f"on targets of exactly {self.n_outputs_}."
+                f"{name} has sequences of {_length_range(lengths)} tokens, but this model was "
+                f"fitted on targets of exactly {self.n_outputs_}."
             )
         else:
             grid = pad_ids(ids, lengths)

@@ -76,8 +76,8 @@ def sequence_kind(X, *, labels_in_arrays=False, name="X"):
     """
     if isinstance(X, (str, bytes)):
         raise TypeError(
-            f"Expected a collection of sequences, got a single {type(X).__name__}; "
-            "pass a list of sequences, e.g. [X]."
+            f"{name}: expected a collection of sequences, got a single "
+            f"{type(X).__name__}; pass a list of sequences, e.g. [{name}]."
         )
     if sparse.issparse(X):
         raise TypeError(

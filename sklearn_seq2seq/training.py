@@ -17,6 +17,7 @@ import tensorflow as tf
 
 from .network import build_training_model, is_unrolled
 from .preprocessing import PAD_LABEL
+from .recipe import compile_model
 
 # Bucketing sorts sequences by length within windows of this many batches.
 BUCKET_WINDOW_BATCHES = 16
@@ -203,72 +204,16 @@ class SequenceAccuracy(keras.metrics.Metric):
         return keras.ops.divide_no_nan(self.correct, self.count)
 
 
-@keras.saving.register_keras_serializable(package="sklearn_seq2seq")
-class Adam(keras.optimizers.Adam):
-    """Keras's Adam, with two fixes for the TensorFlow backend.
-
-    * No all-reduce when there is one replica.  Keras sums gradients over
-      replicas even with a single one, through ``tf.custom_gradient``,
-      which registers every traced train step in a global TensorFlow
-      registry that is never emptied (tensorflow#97697): each fit in a
-      process would keep its whole train graph alive, about 10 MB here.
-      Summing over one replica is the identity, so it is skipped; with
-      several replicas (``tf.distribute``) Keras's sum runs.
-    * Embedding gradients (``tf.IndexedSlices``, one slice per looked-up
-      token, repeated tokens repeated) are summed into a dense gradient
-      first.  Keras squares the slices one by one, so a token seen ``k``
-      times in a batch would enter the second moment as a sum of ``k``
-      squares instead of the square of its gradient; dense, embeddings
-      train exactly as the one-hot inputs they stand for.
-    """
-
-    def _all_reduce_sum_gradients(self, grads_and_vars):
-        if tf.distribute.get_strategy().num_replicas_in_sync == 1:
-            return list(grads_and_vars)
-        return super()._all_reduce_sum_gradients(grads_and_vars)
-
-    def update_step(self, gradient, variable, learning_rate):
-        if isinstance(gradient, tf.IndexedSlices):
-            gradient = tf.convert_to_tensor(gradient)
-        super().update_step(gradient, variable, learning_rate)
-
-
-def compile_model(model, learning_rate):
-    """Compile with Adam, cross-entropy on logits and exact-sequence accuracy.
-
-    Parameters
-    ----------
-    model : keras.Model
-        The training model.
-    learning_rate : float
-        Adam's learning rate.
-
-    Returns
-    -------
-    model : keras.Model
-        The same model, compiled.
-    """
-    model.compile(
-        optimizer=Adam(learning_rate),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=PAD_LABEL),
-        metrics=[SequenceAccuracy()],
-    )
-    # Built here, eagerly: left to Keras, the optimizer builds its slots
-    # inside the first traced train step, and the functions that registers
-    # with TensorFlow outlive the model (about 15 MB per fit in one process).
-    model.optimizer.build(model.trainable_variables)
-    return model
-
-
-def new_model(*, learning_rate, max_length, **sizes):
+def new_model(*, max_length, recipe, **sizes):
     """A compiled training model, unrolled when :func:`~.network.unrolls` says so.
 
     Parameters
     ----------
-    learning_rate : float
-        Adam's learning rate.
     max_length : int
         Longest source or target sequence of the training data.
+    recipe : dict
+        Passed to :func:`~sklearn_seq2seq.recipe.compile_model`
+        (``learning_rate``, ``global_clipnorm``, ``label_smoothing``).
     **sizes
         Passed to :func:`~sklearn_seq2seq.network.build_training_model`
         (``n_source_ids``, ``n_units``, ``seed``, ``mask_source``, ...).
@@ -278,7 +223,35 @@ def new_model(*, learning_rate, max_length, **sizes):
     model : keras.Model
         The compiled training model.
     """
-    return compile_model(build_training_model(max_length=max_length, **sizes), learning_rate)
+    model = build_training_model(max_length=max_length, **sizes)
+    return compile_model(model, [SequenceAccuracy()], **recipe)
+
+
+def recompile(model, recipe):
+    """Compile a trained model anew for a warm start, keeping Adam's state.
+
+    A new recipe (clipping, label smoothing) needs a new compile, and
+    Keras's ``compile`` makes a new optimizer: its moments and step count
+    are copied from the old one, so training continues where it stopped.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A compiled, trained model.
+    recipe : dict
+        Passed to :func:`~sklearn_seq2seq.recipe.compile_model`.
+
+    Returns
+    -------
+    model : keras.Model
+        The same model, compiled with the new recipe.
+    """
+    previous = [v.numpy() for v in model.optimizer.variables]
+    compile_model(model, [SequenceAccuracy()], **recipe)
+    for variable, value in zip(model.optimizer.variables, previous):
+        variable.assign(value)
+    model.optimizer.learning_rate.assign(recipe["learning_rate"])
+    return model
 
 
 class GracefulInterrupt(keras.callbacks.Callback):

@@ -157,6 +157,51 @@ def test_mirrored_strategy_trains_on_two_replicas_as_well_as_on_one():
     assert report["mirrored_outside_scope"] == report["mirrored"]
 
 
+CLIPPED_STEPS = """
+import json
+import numpy as np
+import tensorflow as tf
+
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+
+from sklearn_seq2seq import Seq2SeqLSTM, make_reversal
+
+X, Y = make_reversal(512, random_state=0)
+# Two steps of 512 (256 per replica), clipped hard: the clip binds on every step.
+params = dict(n_units=16, epochs=2, batch_size=512, global_clipnorm=0.01, random_state=0,
+              learning_rate_schedule="linear", learning_rate_floor=0.5)
+with tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"]).scope():
+    mirrored = Seq2SeqLSTM(**params).fit(X, Y)
+single = Seq2SeqLSTM(**params).fit(X, Y)
+pairs = zip(mirrored.model_.get_weights(), single.model_.get_weights())
+print(json.dumps({
+    "replicas": mirrored.model_.distribute_strategy.num_replicas_in_sync,
+    "max_weight_difference": max(float(np.abs(a - b).max()) for a, b in pairs),
+    "learning_rates": [mirrored.history_["learning_rate"], single.history_["learning_rate"]],
+}))
+"""
+
+
+@pytest.mark.slow
+def test_clipping_and_schedule_under_mirrored_strategy_match_one_device():
+    """The global batch's gradient is clipped, not each replica's share."""
+    result = subprocess.run(
+        [sys.executable, "-c", CLIPPED_STEPS],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    import json
+
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["replicas"] == 2
+    mirrored_rates, single_rates = report["learning_rates"]
+    assert mirrored_rates == single_rates and single_rates[-1] == pytest.approx(0.005)
+    assert report["max_weight_difference"] < 1e-5
+
+
 def test_thread_share_follows_tensorflow_then_joblib_variables():
     from sklearn_seq2seq.threads import worker_threads
 

@@ -52,7 +52,7 @@ def recorder():
 
 
 def test_history_and_loss_curve(fitted):
-    assert set(fitted.history_) == {"loss", "sequence_accuracy"}
+    assert set(fitted.history_) == {"loss", "sequence_accuracy", "learning_rate"}
     assert fitted.loss_curve_ == fitted.history_["loss"]
     assert fitted.n_iter_ == len(fitted.loss_curve_) == fitted.epochs
     assert fitted.best_loss_ == min(fitted.loss_curve_)
@@ -94,7 +94,13 @@ def test_early_stopping_stops_and_restores_the_best_weights(small_task, recorder
         random_state=0,
         callbacks=[recorder],
     ).fit(X, Y)
-    assert set(est.history_) == {"loss", "sequence_accuracy", "val_loss", "val_sequence_accuracy"}
+    assert set(est.history_) == {
+        "loss",
+        "sequence_accuracy",
+        "val_loss",
+        "val_sequence_accuracy",
+        "learning_rate",
+    }
     assert est.n_iter_ < 40  # stopped early: the task is solved within a few epochs
     assert est.validation_scores_ == est.history_["val_sequence_accuracy"]
     assert est.best_validation_score_ == max(est.validation_scores_)

@@ -1,0 +1,314 @@
+"""The training recipe: optimizer, clipping, loss, learning-rate schedule.
+
+Everything here is Keras's own machinery, configured: Adam with clipping
+by global norm, the masked sequence cross-entropy (label-smoothed on real
+target positions only), Keras's decay schedules evaluated once per fit
+and applied before every batch by a callback, and Keras's
+``ReduceLROnPlateau``.  The estimator only turns its parameters into these
+objects; ``benchmarks/recipe.py`` is the sweep the defaults come from.
+"""
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from .preprocessing import PAD_LABEL
+
+__all__ = [
+    "Adam",
+    "SmoothedSequenceCrossentropy",
+    "StepLearningRate",
+    "compile_model",
+    "learning_rate_callbacks",
+    "step_learning_rates",
+]
+
+SCHEDULES = ("constant", "linear", "cosine", "plateau")
+# "plateau" divides the rate by 5 after 2 epochs without improvement, as
+# MLPClassifier's learning_rate="adaptive" does.
+PLATEAU_FACTOR = 0.2
+PLATEAU_PATIENCE = 2
+
+
+def _n_replicas():
+    return tf.distribute.get_strategy().num_replicas_in_sync
+
+
+@keras.saving.register_keras_serializable(package="sklearn_seq2seq")
+class Adam(keras.optimizers.Adam):
+    """Keras's Adam, with three fixes for the TensorFlow backend.
+
+    * No all-reduce when there is one replica.  Keras sums gradients over
+      replicas even with a single one, through ``tf.custom_gradient``,
+      which registers every traced train step in a global TensorFlow
+      registry that is never emptied (tensorflow#97697): each fit in a
+      process would keep its whole train graph alive.  Summing over one
+      replica is the identity, so it is skipped; with several replicas
+      (``tf.distribute``) Keras's sum runs.
+    * Embedding gradients (``tf.IndexedSlices``, one slice per looked-up
+      token, repeated tokens repeated) are summed into a dense gradient
+      first.  Keras squares the slices one by one, so a token seen ``k``
+      times in a batch would enter the second moment as a sum of ``k``
+      squares instead of the square of its gradient; dense, embeddings
+      train exactly as the one-hot inputs they stand for.
+    * Clipping by global norm applies to the gradient of the whole batch.
+      Keras clips each replica's share before summing them, so with
+      several replicas the sum is clipped instead (one replica: Keras's
+      own clipping, unchanged).
+    """
+
+    def _clip_gradients(self, grads):
+        if _n_replicas() > 1:
+            return grads  # clipped after the all-reduce
+        return super()._clip_gradients(grads)
+
+    def _all_reduce_sum_gradients(self, grads_and_vars):
+        if _n_replicas() == 1:
+            return list(grads_and_vars)
+        summed = super()._all_reduce_sum_gradients(grads_and_vars)
+        clipped = super()._clip_gradients([gradient for gradient, _ in summed])
+        return [(gradient, variable) for gradient, (_, variable) in zip(clipped, summed)]
+
+    def update_step(self, gradient, variable, learning_rate):
+        if isinstance(gradient, tf.IndexedSlices):
+            gradient = tf.convert_to_tensor(gradient)
+        super().update_step(gradient, variable, learning_rate)
+
+
+@keras.saving.register_keras_serializable(package="sklearn_seq2seq")
+class SmoothedSequenceCrossentropy(keras.losses.Loss):
+    """Label-smoothed cross-entropy over the real positions of target sequences.
+
+    The target distribution puts ``1 - label_smoothing`` on the true token
+    and spreads ``label_smoothing`` evenly over all classes (as Keras's
+    ``CategoricalCrossentropy(label_smoothing=...)``, without building
+    one-hot labels).  Positions labelled ``PAD_LABEL`` (padding) count for
+    nothing, and the loss is the mean over the real positions of the
+    batch, as ``SparseCategoricalCrossentropy(ignore_class=PAD_LABEL)``
+    computes it; ``label_smoothing=0`` gives the same value.
+
+    Parameters
+    ----------
+    label_smoothing : float, default=0.1
+        Share of the target mass spread over all classes.
+    name : str, default="smoothed_sequence_crossentropy"
+        Loss name.
+    **kwargs
+        Passed to :class:`keras.losses.Loss`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> loss = SmoothedSequenceCrossentropy(label_smoothing=0.0)
+    >>> logits = np.log(np.array([[[0.5, 0.5], [0.9, 0.1]]], dtype="float32"))
+    >>> round(float(loss(np.array([[0, PAD_LABEL]]), logits)), 4)  # -log 0.5
+    0.6931
+    """
+
+    def __init__(self, label_smoothing=0.1, name="smoothed_sequence_crossentropy", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.label_smoothing = float(label_smoothing)
+
+    def call(self, y_true, y_pred):
+        y_true = tf.cast(y_true, tf.int32)
+        real = tf.not_equal(y_true, PAD_LABEL)
+        log_normaliser = tf.reduce_logsumexp(y_pred, axis=-1)
+        true_logit = tf.gather(y_pred, tf.where(real, y_true, 0), batch_dims=y_true.shape.rank)
+        # -log p(true) and the mean over classes of -log p(class).
+        true_loss = log_normaliser - true_logit
+        uniform_loss = log_normaliser - tf.reduce_mean(y_pred, axis=-1)
+        smoothing = tf.cast(self.label_smoothing, y_pred.dtype)
+        loss = (1 - smoothing) * true_loss + smoothing * uniform_loss
+        loss = tf.where(real, loss, tf.zeros_like(loss))
+        n_real = tf.reduce_sum(tf.cast(real, loss.dtype))
+        # One value for the batch, so Keras's "sum_over_batch_size" keeps it.
+        return tf.math.divide_no_nan(tf.reduce_sum(loss), n_real)
+
+    def get_config(self):
+        return {**super().get_config(), "label_smoothing": self.label_smoothing}
+
+
+def compile_model(model, metrics, *, learning_rate, global_clipnorm=None, label_smoothing=0.0):
+    """Compile with Adam (clipped by global norm) and the masked sequence loss.
+
+    Parameters
+    ----------
+    model : keras.Model
+        The training model (logits out).
+    metrics : list of keras.metrics.Metric
+        Metrics to report.
+    learning_rate : float
+        Adam's (starting) learning rate; the schedule callbacks change it
+        during ``fit``.
+    global_clipnorm : float or None, default=None
+        Clip the gradients so that their global norm is at most this;
+        None does not clip.
+    label_smoothing : float, default=0.0
+        Label smoothing of the loss; 0 uses Keras's own
+        ``SparseCategoricalCrossentropy`` with the padding ignored.
+
+    Returns
+    -------
+    model : keras.Model
+        The same model, compiled, its optimizer built.
+    """
+    if label_smoothing:
+        loss = SmoothedSequenceCrossentropy(label_smoothing)
+    else:
+        loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=PAD_LABEL)
+    model.compile(
+        optimizer=Adam(learning_rate, global_clipnorm=global_clipnorm),
+        loss=loss,
+        metrics=metrics,
+    )
+    # Built here, eagerly: left to Keras, the optimizer builds its slots
+    # inside the first traced train step, and the functions that registers
+    # with TensorFlow outlive the model.
+    model.optimizer.build(model.trainable_variables)
+    return model
+
+
+def step_learning_rates(schedule, *, learning_rate, n_steps, warmup_steps=0, floor=0.0):
+    """The learning rate of every step of a fit, from Keras's schedules.
+
+    Parameters
+    ----------
+    schedule : {"constant", "linear", "cosine", "plateau"}
+        ``"linear"`` decays linearly (Keras's ``PolynomialDecay`` with
+        ``power=1``) and ``"cosine"`` along a half cosine (``CosineDecay``)
+        from ``learning_rate`` to ``floor * learning_rate`` at the last
+        step.  ``"constant"`` and ``"plateau"`` hold ``learning_rate``
+        (``"plateau"`` lowers it per epoch, see
+        :func:`learning_rate_callbacks`).
+    learning_rate : float
+        Peak learning rate.
+    n_steps : int
+        Planned training steps (epochs times batches per epoch).
+    warmup_steps : int, default=0
+        Steps of a linear warm-up from ``learning_rate / warmup_steps`` to
+        ``learning_rate``, before the schedule's own steps.
+    floor : float, default=0.0
+        Last rate of the decaying schedules, as a fraction of
+        ``learning_rate``.
+
+    Returns
+    -------
+    rates : ndarray of shape (n_steps,)
+        Learning rate of each step, float32.
+
+    Examples
+    --------
+    >>> step_learning_rates("linear", learning_rate=1.0, n_steps=5).round(2).tolist()
+    [1.0, 0.75, 0.5, 0.25, 0.0]
+    >>> step_learning_rates("cosine", learning_rate=1.0, n_steps=5, warmup_steps=2).round(2).tolist()
+    [0.5, 1.0, 0.75, 0.25, 0.0]
+    """
+    warmup_steps = min(int(warmup_steps), n_steps)
+    warmup = learning_rate * np.arange(1, warmup_steps + 1) / max(warmup_steps, 1)
+    n_decay = n_steps - warmup_steps
+    steps = np.arange(n_decay)
+    decay_steps = max(n_decay - 1, 1)  # the last step reaches the floor
+    if schedule == "linear":
+        decay = keras.optimizers.schedules.PolynomialDecay(
+            learning_rate, decay_steps, end_learning_rate=floor * learning_rate, power=1.0
+        )(steps)
+    elif schedule == "cosine":
+        decay = keras.optimizers.schedules.CosineDecay(learning_rate, decay_steps, alpha=floor)(
+            steps
+        )
+    else:
+        decay = np.full(n_decay, learning_rate)
+    return np.concatenate([warmup, np.asarray(decay)]).astype(np.float32)
+
+
+class StepLearningRate(keras.callbacks.Callback):
+    """Sets the optimizer's learning rate before every batch from a table.
+
+    The table is the schedule evaluated once for all planned steps
+    (:func:`step_learning_rates`); after its last entry the rate is left
+    alone (``ReduceLROnPlateau`` may own it then).  The rate in force at
+    the end of each epoch is logged as ``learning_rate``.
+
+    Parameters
+    ----------
+    rates : ndarray of shape (n_steps,)
+        Learning rate of each step of this fit.
+    """
+
+    def __init__(self, rates):
+        super().__init__()
+        self.rates = rates
+        self.step = 0
+
+    def on_train_batch_begin(self, batch, logs=None):
+        if self.step < len(self.rates):
+            self.model.optimizer.learning_rate.assign(self.rates[self.step])
+        self.step += 1
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is not None:
+            logs["learning_rate"] = float(self.model.optimizer.learning_rate.numpy())
+
+
+def learning_rate_callbacks(
+    schedule,
+    *,
+    learning_rate,
+    n_steps,
+    warmup_fraction=0.0,
+    floor=0.0,
+    monitor="loss",
+    mode="min",
+    tol=0.0,
+):
+    """The Keras callbacks that drive the learning rate through one fit.
+
+    Parameters
+    ----------
+    schedule : {"constant", "linear", "cosine", "plateau"}
+        See :func:`step_learning_rates`.  ``"plateau"`` adds Keras's
+        ``ReduceLROnPlateau``: the rate is multiplied by
+        ``PLATEAU_FACTOR`` when ``monitor`` has not improved by ``tol`` for
+        ``PLATEAU_PATIENCE`` epochs, down to ``floor * learning_rate``.
+    learning_rate : float
+        Peak learning rate.
+    n_steps : int
+        Planned training steps of this fit.
+    warmup_fraction : float, default=0.0
+        Share of ``n_steps`` spent warming up.
+    floor : float, default=0.0
+        Lowest rate, as a fraction of ``learning_rate``.
+    monitor, mode : str, default="loss", "min"
+        What ``"plateau"`` watches (a Keras log name) and which way is
+        better.
+    tol : float, default=0.0
+        Smallest change of ``monitor`` that counts as an improvement.
+
+    Returns
+    -------
+    callbacks : list of keras.callbacks.Callback
+        The step schedule first (it logs ``learning_rate``), then, for
+        ``"plateau"``, the plateau callback.
+    """
+    rates = step_learning_rates(
+        schedule,
+        learning_rate=learning_rate,
+        n_steps=n_steps,
+        warmup_steps=int(round(warmup_fraction * n_steps)),
+        floor=floor,
+    )
+    if schedule == "plateau":
+        rates = rates[: int(round(warmup_fraction * n_steps))]  # then the plateau rule's
+    callbacks = [StepLearningRate(rates)]
+    if schedule == "plateau":
+        callbacks.append(
+            keras.callbacks.ReduceLROnPlateau(
+                monitor=monitor,
+                mode=mode,
+                factor=PLATEAU_FACTOR,
+                patience=PLATEAU_PATIENCE,
+                min_delta=tol,
+                min_lr=floor * learning_rate,
+            )
+        )
+    return callbacks
