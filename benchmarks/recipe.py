@@ -55,6 +55,12 @@ RECIPES = {
         global_clipnorm=1.0,
         label_smoothing=0.1,
     ),
+    "linear 0.02, clip 1, smoothing 0.1": dict(
+        learning_rate=0.02,
+        learning_rate_schedule="linear",
+        global_clipnorm=1.0,
+        label_smoothing=0.1,
+    ),
 }
 
 
@@ -131,6 +137,9 @@ def main():
     parser.add_argument("--seeds", type=int, default=None, help="seeds per task (default: task's)")
     parser.add_argument("--quick", action="store_true", help="small smoke run")
     parser.add_argument("--out", default=str(HERE / "results" / "recipe.json"))
+    parser.add_argument(
+        "--resume", action="store_true", help="keep the runs already in --out, run the rest"
+    )
     args = parser.parse_args()
 
     import warnings
@@ -141,12 +150,17 @@ def main():
 
     print("| recipe | task | seeds | test exact (mean, min) | largest drop | fit s |")
     print("|---|---|---|---|---|---|")
-    runs = []
+    runs = json.loads(Path(args.out).read_text())["runs"] if args.resume else []
+    done = {(r["recipe"], r["task"], r["seed"]): r for r in runs}
     for task in args.tasks:
         n_seeds = args.seeds or TASKS[task][2]
         for recipe in args.recipes:
-            rows = [run(recipe, task, seed, args.quick) for seed in range(n_seeds)]
-            runs += rows
+            rows = []
+            for seed in range(n_seeds):
+                if (recipe, task, seed) not in done:
+                    done[recipe, task, seed] = run(recipe, task, seed, args.quick)
+                    runs.append(done[recipe, task, seed])
+                rows.append(done[recipe, task, seed])
             accuracy = [r["test_accuracy"] for r in rows]
             print(
                 f"| {recipe} | {task} | {n_seeds} | {np.mean(accuracy):.2%}, "

@@ -265,7 +265,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
     >>> from sklearn_seq2seq import Seq2SeqLSTM, make_reversal
     >>> X, Y = make_reversal(n_samples=3000, n_in=4, n_out=2, n_tokens=6,
     ...                      random_state=0)
-    >>> est = Seq2SeqLSTM(n_units=32, epochs=5, random_state=0).fit(X, Y)
+    >>> est = Seq2SeqLSTM(n_units=32, random_state=0).fit(X, Y)
     >>> est.predict(X[:3]).shape
     (3, 2)
     >>> est.score(X, Y) > 0.9

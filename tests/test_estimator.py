@@ -29,7 +29,7 @@ def test_fitted_attributes(fitted, small_task):
     assert fitted.n_features_in_ == X.shape[1] and fitted.n_outputs_ == 2
     assert len(fitted.classes_) == 2
     np.testing.assert_array_equal(fitted.classes_[0], np.arange(1, 6))
-    assert {"loss"} <= set(fitted.history_) and len(fitted.history_["loss"]) == 5
+    assert {"loss"} <= set(fitted.history_) and len(fitted.history_["loss"]) == 10
     for model in (fitted.model_, fitted.encoder_model_, fitted.decoder_model_):
         assert model.count_params() > 0
 
@@ -66,10 +66,11 @@ def test_pinned_predictions():
     X, Y = make_reversal(n_samples=400, n_in=5, n_out=3, n_tokens=8, random_state=0)
     est = Seq2SeqLSTM(n_units=16, epochs=3, random_state=42).fit(X, Y)
     # An under-trained model, so the pin is sensitive to any numeric change.
-    # Re-pinned once, on purpose, when the epoch order became a stateless
-    # permutation (a memory fix that changes which order a seed gives).
-    pinned = [[6, 6, 6], [4, 4, 4], [1, 1, 1], [1, 1, 1], [6, 2, 2], [1, 4, 4]]
-    pinned += [[1, 1, 4], [6, 6, 4], [4, 4, 4], [1, 1, 1], [4, 4, 4], [5, 6, 6]]
+    # Re-pinned on purpose: when the epoch order became a stateless
+    # permutation (a memory fix that changes which order a seed gives), and
+    # when the default recipe became clipped, linearly decaying Adam.
+    pinned = [[1, 4, 4], [4, 4, 4], [1, 1, 1], [1, 1, 1], [5, 6, 6], [1, 4, 4]]
+    pinned += [[1, 1, 1], [4, 4, 4], [6, 4, 4], [1, 1, 1], [1, 1, 4], [5, 5, 6]]
     np.testing.assert_array_equal(est.predict(X[:12]), pinned)
 
 
