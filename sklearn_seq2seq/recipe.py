@@ -200,7 +200,8 @@ def step_learning_rates(schedule, *, learning_rate, n_steps, warmup_steps=0, flo
     --------
     >>> step_learning_rates("linear", learning_rate=1.0, n_steps=5).round(2).tolist()
     [1.0, 0.75, 0.5, 0.25, 0.0]
-    >>> step_learning_rates("cosine", learning_rate=1.0, n_steps=5, warmup_steps=2).round(2).tolist()
+    >>> rates = step_learning_rates("cosine", learning_rate=1.0, n_steps=5, warmup_steps=2)
+    >>> rates.round(2).tolist()
     [0.5, 1.0, 1.0, 0.5, 0.0]
     """
     warmup_steps = min(int(warmup_steps), n_steps)

@@ -168,13 +168,12 @@ def test_given_validation_set_is_evaluated_every_epoch_and_never_learned():
 
 
 def test_early_stopping_monitors_the_given_validation_set():
-    est = quietly_fit(
-        Seq2SeqLSTM(early_stopping=True, n_iter_no_change=2, n_units=16, epochs=6, random_state=0),
-        STRINGS,
-        REVERSED,
-        X_val=STRINGS[:40],
-        y_val=REVERSED[:40],
+    est = Seq2SeqLSTM(
+        early_stopping=True, n_iter_no_change=2, n_units=16, epochs=6, batch_size=48, random_state=0
     )
+    quietly_fit(est, STRINGS, REVERSED, X_val=STRINGS[:40], y_val=REVERSED[:40])
+    # All 480 training samples trained (10 steps of 48 per epoch): none held out.
+    assert int(est.model_.optimizer.iterations) == 10 * est.n_iter_
     assert est.best_validation_score_ == max(est.validation_scores_)
     # The restored weights are the best epoch's: its teacher-forced exact
     # accuracy is the greedy score on the same samples.
