@@ -119,11 +119,14 @@ from sklearn_seq2seq import Seq2SeqLSTM, make_reversal
 
 X, Y = make_reversal(10_000, random_state=0)
 X_test, Y_test = make_reversal(2_000, random_state=1)
+# A constant rate: 3 epochs of 10,000 reach 97% with it (a linear decay
+# over so few steps learns less); this test is about devices, not recipes.
+params = dict(epochs=3, learning_rate_schedule="constant", random_state=0)
 strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
 with strategy.scope():
-    mirrored = Seq2SeqLSTM(epochs=3, random_state=0).fit(X, Y)
+    mirrored = Seq2SeqLSTM(**params).fit(X, Y)
     mirrored_accuracy = mirrored.score(X_test, Y_test)
-single = Seq2SeqLSTM(epochs=3, random_state=0).fit(X, Y)
+single = Seq2SeqLSTM(**params).fit(X, Y)
 kernel = mirrored.model_.get_layer("encoder_0").cell.kernel.value
 print(json.dumps({
     "replicas": mirrored.model_.distribute_strategy.num_replicas_in_sync,
