@@ -57,9 +57,9 @@ def make_dataset(
     """Shuffled, batched ``((source, decoder input), labels)`` batches.
 
     For variable-length data (lengths given) batching is length-aware:
-    the shuffled samples are sorted by length within windows of
-    ``BUCKET_WINDOW_BATCHES`` batches, the batches of a window are
-    shuffled, and each batch is cut to its own longest sequence, so short
+    the shuffled samples are sorted by target length (then source length)
+    within windows of ``BUCKET_WINDOW_BATCHES`` batches, the batches of a
+    window are shuffled, and each batch is cut to its own longest sequence, so short
     sequences do not pay for the padding of the longest one.
 
     Parameters
@@ -137,7 +137,12 @@ def make_dataset(
     target_lengths = tf.constant(
         full(labels.shape[1]) if target_lengths is None else target_lengths, tf.int64
     )
-    sort_key = source_lengths * (labels.shape[1] + 1) + target_lengths
+    # Target length first, source length breaking ties: the decoder's
+    # steps (each with its output layer) dominate the cost, and batches
+    # that mix source lengths learned better.  On number words (en, 50,000
+    # numbers, 10 epochs) sorting by source first gave 80.4% exact in
+    # 291 s, by total length 85.7% in 279 s, by target first 85.6% in 202 s.
+    sort_key = target_lengths * (source_ids.shape[1] + 1) + source_lengths
 
     def sort_window(indices):
         order = tf.argsort(tf.gather(sort_key, indices), stable=True)
