@@ -59,8 +59,9 @@ def make_dataset(
     For variable-length data (lengths given) batching is length-aware:
     the shuffled samples are sorted by target length (then source length)
     within windows of ``BUCKET_WINDOW_BATCHES`` batches, the batches of a
-    window are shuffled, and each batch is cut to its own longest sequence, so short
-    sequences do not pay for the padding of the longest one.
+    window are shuffled, and each batch is cut to its own longest
+    sequence, so short sequences do not pay for the padding of the
+    longest one.
 
     Parameters
     ----------

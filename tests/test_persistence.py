@@ -1,11 +1,7 @@
 """Persistence: pickle/joblib across processes, the safe file format, export."""
 
 import json
-import os
 import pickle
-import subprocess
-import sys
-import textwrap
 import zipfile
 from pathlib import Path
 
@@ -13,6 +9,7 @@ import joblib
 import keras
 import numpy as np
 import pytest
+from fresh_process import run_json
 from sklearn.exceptions import NotFittedError
 
 import sklearn_seq2seq
@@ -22,7 +19,6 @@ from sklearn_seq2seq.persistence import FORMAT_VERSION, METADATA_FILE, MODEL_FIL
 DATA = Path(__file__).parent / "data"
 STRINGS = ["ab", "abc", "b", "ca", "cab", "bb"] * 100
 REVERSED = [x[::-1] for x in STRINGS]
-ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
 
 
 @pytest.fixture(scope="module")
@@ -30,17 +26,6 @@ def strings_model():
     """A variable-length model with early stopping (so every fitted attribute is set)."""
     est = Seq2SeqLSTM(n_units=16, epochs=3, early_stopping=True, random_state=0)
     return est.fit(STRINGS, REVERSED)
-
-
-def _run(code, *args):
-    result = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code), *map(str, args)],
-        capture_output=True,
-        text=True,
-        env=ENV,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 @pytest.mark.parametrize("library", ["pickle", "joblib"])
@@ -57,7 +42,7 @@ def test_pickle_and_joblib_round_trips_across_processes(strings_model, tmp_path,
         dump(strings_model, path)
         dump(Seq2SeqLSTM(n_units=7, beam_width=3), unfitted_path)
     probes = ["abc", "cab", "b", "bbb"]
-    result = _run(
+    result = run_json(
         """
         import json, sys, pickle, joblib
         from sklearn.utils.validation import check_is_fitted
@@ -234,7 +219,7 @@ def test_export_decodes_without_the_package(strings_model, tmp_path, beam_width)
     est.beam_width = beam_width
     est.export(tmp_path / "served")
     probes = ["abc", "cab", "b", "bbbb", "a"]
-    result = _run(
+    result = run_json(
         """
         import json, sys
         sys.modules["sklearn_seq2seq"] = None  # importing the package now fails

@@ -6,25 +6,9 @@ feeds nor hides what they measure.
 
 import json
 import os
-import subprocess
-import sys
-import textwrap
 
 import pytest
-
-ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-
-
-def run_json(code, *args, env=ENV):
-    result = subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(code), *args],
-        capture_output=True,
-        text=True,
-        env=env,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
+from fresh_process import QUIET_ENV, run_json
 
 CYCLES = """
 import gc, json, os, time
@@ -60,7 +44,7 @@ print(json.dumps({"rss": rss, "cpu": cpu, "graphs": alive}))
 def test_thirty_clone_fit_predict_cycles_keep_memory_and_speed():
     # One TensorFlow thread: idle pool threads spinning while the other
     # test worker holds the cores would inflate CPU seconds.
-    report = run_json(CYCLES, env={**ENV, "OMP_NUM_THREADS": "1"})
+    report = run_json(CYCLES, env={**QUIET_ENV, "OMP_NUM_THREADS": "1"})
     rss, cpu, graphs = report["rss"], report["cpu"], report["graphs"]
     # Resident memory after the 30th cycle against after the 2nd (the 1st
     # pays for TensorFlow's one-time set-up).

@@ -1,7 +1,6 @@
 """Beyond one process: tf.distribute training, searches on joblib backends,
 Dask and Ray clusters, and TensorFlow's threads in worker processes."""
 
-import json
 import os
 import subprocess
 import sys
@@ -10,6 +9,7 @@ import textwrap
 import joblib
 import numpy as np
 import pytest
+from fresh_process import run_json
 from sklearn.model_selection import GridSearchCV
 
 from sklearn_seq2seq import Seq2SeqLSTM
@@ -140,21 +140,9 @@ print(json.dumps({
 """
 
 
-def run_json_script(source):
-    """Run ``source`` in a fresh Python; its last printed line, read as JSON."""
-    result = subprocess.run(
-        [sys.executable, "-c", source],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return json.loads(result.stdout.strip().splitlines()[-1])
-
-
 @pytest.mark.slow
 def test_mirrored_strategy_trains_on_two_replicas_as_well_as_on_one():
-    report = run_json_script(MIRRORED)
+    report = run_json(MIRRORED)
     assert report["replicas"] == 2 and report["single_replicas"] == 1
     assert [device[-5:] for device in report["kernel_devices"]] == ["CPU:0", "CPU:1"]
     # Same global batch, gradients summed over the replicas: the same
@@ -193,7 +181,7 @@ print(json.dumps({
 @pytest.mark.slow
 def test_clipping_and_schedule_under_mirrored_strategy_match_one_device():
     """The global batch's gradient is clipped, not each replica's share."""
-    report = run_json_script(CLIPPED_STEPS)
+    report = run_json(CLIPPED_STEPS)
     assert report["replicas"] == 2
     mirrored_rates, single_rates = report["learning_rates"]
     assert mirrored_rates == single_rates and single_rates[-1] == pytest.approx(0.005)
