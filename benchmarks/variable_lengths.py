@@ -70,7 +70,7 @@ def train_once(est, source_ids, source_lengths, target_ids, target_lengths, buck
         n_target_ids=est.target_vocabulary_.n_ids,
         n_classes=len(est.target_vocabulary_.tokens) + 1,
         n_units=N_UNITS,
-        learning_rate=0.01,
+        recipe=dict(learning_rate=0.01, global_clipnorm=1.0),  # the estimator's defaults
         seed=0,
         max_length=MAX_LENGTH + 1,
         mask_source=True,
