@@ -443,7 +443,13 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         else:
             data, validation = self._split_validation(data, seed)
 
-        from .training import fit_model, new_model, recompile, to_tensors  # imports TensorFlow
+        from .training import (  # imports TensorFlow
+            batches_per_epoch,
+            fit_model,
+            new_model,
+            recompile,
+            to_tensors,
+        )
 
         # Training reads TensorFlow's copy of the ids: NumPy's can go.
         data = to_tensors(data)
@@ -485,7 +491,9 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             verbose=self.verbose,
             callbacks=[
                 *callbacks,
-                *self._learning_rate_callbacks(len(data.source_ids), batch_size, monitor, mode),
+                *self._learning_rate_callbacks(
+                    batches_per_epoch(self.model_, data, batch_size), monitor, mode
+                ),
                 stopper,
             ],
             validation=validation,
@@ -503,14 +511,14 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         self._build_inference()
         return self
 
-    def _learning_rate_callbacks(self, n_samples, batch_size, monitor, mode):
+    def _learning_rate_callbacks(self, n_batches, monitor, mode):
         """Keras callbacks that run the learning-rate schedule of this fit."""
         from .recipe import learning_rate_callbacks
 
         return learning_rate_callbacks(
             self.learning_rate_schedule,
             learning_rate=self.learning_rate,
-            n_steps=self.epochs * -(-n_samples // batch_size),
+            n_steps=self.epochs * n_batches,
             warmup_fraction=self.warmup_fraction,
             floor=self.learning_rate_floor,
             monitor=monitor,

@@ -19,8 +19,8 @@ from .network import build_training_model, is_unrolled
 from .preprocessing import PAD_LABEL
 from .recipe import compile_model
 
-# Bucketing sorts sequences by length within windows of this many batches.
-BUCKET_WINDOW_BATCHES = 16
+# Variable-length batches come from this many target-length buckets.
+N_LENGTH_BUCKETS = 7
 
 
 def to_tensors(data):
@@ -56,12 +56,13 @@ def make_dataset(
 ):
     """Shuffled, batched ``((source, decoder input), labels)`` batches.
 
-    For variable-length data (lengths given) batching is length-aware:
-    the shuffled samples are sorted by target length (then source length)
-    within windows of ``BUCKET_WINDOW_BATCHES`` batches, the batches of a
-    window are shuffled, and each batch is cut to its own longest
-    sequence, so short sequences do not pay for the padding of the
-    longest one.
+    For variable-length data (lengths given) batching is length-aware, as
+    tf.data's ``bucket_by_sequence_length``: each batch is drawn from one
+    of ``N_LENGTH_BUCKETS`` equal ranges of target length
+    (:func:`length_buckets`) and cut to its own longest sequence, so short
+    sequences do not pay for the padding of the longest one.  Within a
+    bucket, batches mix lengths at random: batches sorted to near-equal
+    lengths learned worse (docs/training.md).
 
     Parameters
     ----------
@@ -129,24 +130,11 @@ def make_dataset(
             .prefetch(tf.data.AUTOTUNE)
         )
 
-    def full(length):
-        return np.full(n_samples, length, dtype=np.int64)
-
-    source_lengths = tf.constant(
-        full(source_ids.shape[1]) if source_lengths is None else source_lengths, tf.int64
+    source_lengths, target_lengths = (
+        tf.constant(np.full(n_samples, a.shape[1]) if n is None else n, tf.int64)
+        for a, n in ((source_ids, source_lengths), (labels, target_lengths))
     )
-    target_lengths = tf.constant(
-        full(labels.shape[1]) if target_lengths is None else target_lengths, tf.int64
-    )
-    # Target length first, source length breaking ties: the decoder's
-    # steps (each with its output layer) dominate the cost, and batches
-    # that mix source lengths learned better (docs/training.md, number
-    # words: sorting by source length first cost 5 points).
-    sort_key = target_lengths * (source_ids.shape[1] + 1) + source_lengths
-
-    def sort_window(indices):
-        order = tf.argsort(tf.gather(sort_key, indices), stable=True)
-        return tf.gather(indices, order)
+    bucket = tf.constant(length_buckets(target_lengths.numpy()))
 
     def gather_and_trim(indices):
         source_width = tf.reduce_max(tf.gather(source_lengths, indices))
@@ -156,17 +144,83 @@ def make_dataset(
         target = rows(arrays[2], indices)[:, :target_width]
         return (source, decoder_input), target
 
-    n_batches = -(-n_samples // batch_size)  # windows hold whole batches
+    # As tf.data's bucket_by_sequence_length: each bucket emits a batch
+    # whenever it holds batch_size of the shuffled samples, and its
+    # remainder at the end of the epoch.
     return (
-        dataset.batch(batch_size * BUCKET_WINDOW_BATCHES)
-        .map(sort_window)
-        .unbatch()
-        .batch(batch_size)
-        .shuffle(BUCKET_WINDOW_BATCHES, seed=seed, reshuffle_each_iteration=True)
+        dataset.group_by_window(
+            key_func=lambda index: tf.gather(bucket, index),
+            reduce_func=lambda key, samples: samples.batch(batch_size),
+            window_size=batch_size,
+        )
         .map(gather_and_trim, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-        .apply(tf.data.experimental.assert_cardinality(n_batches))
+        .apply(tf.data.experimental.assert_cardinality(n_bucketed_batches(bucket, batch_size)))
         .prefetch(tf.data.AUTOTUNE)
     )
+
+
+def length_buckets(target_lengths):
+    """Each sample's bucket: one of ``N_LENGTH_BUCKETS`` equal target-length ranges.
+
+    Parameters
+    ----------
+    target_lengths : ndarray of shape (n_samples,)
+        Target lengths (counting the end symbol).
+
+    Returns
+    -------
+    buckets : ndarray of shape (n_samples,)
+        Bucket index of each sample, from 0 (shortest targets).
+
+    Examples
+    --------
+    >>> length_buckets(np.array([1, 7, 8, 70])).tolist()
+    [0, 0, 0, 6]
+    """
+    width = -(-int(target_lengths.max()) // N_LENGTH_BUCKETS)
+    return (np.asarray(target_lengths) - 1) // width
+
+
+def n_bucketed_batches(buckets, batch_size):
+    """Batches per epoch when each bucket is batched on its own."""
+    per_bucket = np.bincount(np.asarray(buckets))
+    return int(np.sum(-(-per_bucket // batch_size)))
+
+
+def batches_per_epoch(model, data, batch_size):
+    """Training steps per epoch of :func:`fit_model` (the schedule's unit).
+
+    Parameters
+    ----------
+    model : keras.Model
+        The training model.
+    data : ~sklearn_seq2seq.preprocessing.TrainingData
+        Encoded training samples.
+    batch_size : int
+        Samples per batch.
+
+    Returns
+    -------
+    n_batches : int
+        Batches per epoch: more than ``ceil(n_samples / batch_size)``
+        when variable-length samples are batched per length bucket.
+    """
+    if _trims(model, data):
+        lengths = data.target_lengths
+        if lengths is None:
+            lengths = np.full(len(data.labels), data.labels.shape[1])
+        return n_bucketed_batches(length_buckets(lengths), batch_size)
+    return -(-len(data.labels) // batch_size)
+
+
+def _trims(model, data):
+    """Whether batches are bucketed by length and cut to their longest sequence.
+
+    Unrolled steps need one width for all batches; for sequences that
+    short, cutting padding per batch saves less than unrolling does.
+    """
+    variable = data.source_lengths is not None or data.target_lengths is not None
+    return variable and not is_unrolled(model)
 
 
 @keras.saving.register_keras_serializable(package="sklearn_seq2seq")
@@ -338,9 +392,7 @@ def fit_model(
     interrupted : bool
         Whether Ctrl-C stopped training early.
     """
-    # Unrolled steps need one width for all batches; for sequences that
-    # short, cutting padding per batch saves less than unrolling does.
-    trim = not is_unrolled(model)
+    trim = _trims(model, data)
 
     def batches(samples, seed):
         return make_dataset(

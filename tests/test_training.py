@@ -2,30 +2,34 @@
 
 import numpy as np
 
-from sklearn_seq2seq.training import make_dataset
+from sklearn_seq2seq.training import length_buckets, make_dataset
 
 
-def test_variable_length_batches_are_sorted_within_windows_and_trimmed():
+def test_variable_length_batches_come_from_length_buckets_and_are_trimmed():
     rng = np.random.RandomState(0)
-    n_samples, width = 1000, 30
+    n_samples, width = 1000, 28
     lengths = rng.randint(1, width + 1, size=n_samples)
     ids = np.where(np.arange(width) < lengths[:, None], np.arange(n_samples)[:, None] + 1, 0)
     ids = ids.astype(np.int32)
     dataset = make_dataset(
         ids, ids, ids, batch_size=10, seed=0, source_lengths=lengths, target_lengths=lengths
     )
-    assert int(dataset.cardinality()) == 100
-    seen, padding = [], 0
+    buckets = length_buckets(lengths)  # 7 ranges of 4 lengths: 1-4, 5-8, ...
+    assert buckets.max() == 6 and np.all(np.diff(buckets[np.argsort(lengths)]) >= 0)
+    # Each bucket's remainder is a batch of its own.
+    n_batches = sum(-(-np.sum(buckets == b) // 10) for b in range(7))
+    assert int(dataset.cardinality()) == n_batches > 100
+    seen, batch_sizes = [], []
     for (source, decoder_input), labels in dataset.as_numpy_iterator():
         rows = source[:, 0] - 1  # each row's id tells its sample
+        assert len(set(buckets[rows])) == 1  # one bucket per batch
         assert source.shape[1] == lengths[rows].max()  # trimmed to the batch's longest
         assert decoder_input.shape == labels.shape == source.shape
         seen.extend(rows)
-        padding += (source == 0).sum()
+        batch_sizes.append(len(rows))
+    assert len(batch_sizes) == n_batches
     assert sorted(seen) == list(range(n_samples))  # every sample once per epoch
-    # Sorting within windows removes most padding: random batches would pad
-    # about a third of a 1..30-uniform batch; these pad far less.
-    assert padding < 0.1 * lengths.sum()
+    assert sum(size < 10 for size in batch_sizes) <= 7
 
 
 def test_fixed_length_batches_are_plain_shuffled_batches():
