@@ -3,14 +3,15 @@
 from .datasets import make_addition, make_copy, make_dates, make_reversal, make_sort
 from .display import AttentionDisplay, TrainingHistoryDisplay
 from .estimator import Seq2SeqLSTM
+from .metrics import DEPRECATED_NAMES as _DEPRECATED_NAMES
 from .metrics import (
     edit_distances,
+    neg_token_error_rate_scorer,
     sequence_accuracy_score,
     sequence_accuracy_scorer,
     token_accuracy_score,
     token_accuracy_scorer,
     token_error_rate,
-    token_error_rate_scorer,
 )
 from .persistence import load
 from .preprocessing import SequenceOneHotEncoder
@@ -35,6 +36,14 @@ __all__ = [
     "token_accuracy_score",
     "token_accuracy_scorer",
     "token_error_rate",
-    "token_error_rate_scorer",
+    "neg_token_error_rate_scorer",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name):
+    if name in _DEPRECATED_NAMES:
+        from . import metrics
+
+        return getattr(metrics, name)  # warns
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,6 +9,8 @@ padding never counts.  The scorers plug them into
 ``GridSearchCV(scoring=...)`` and ``cross_val_score``.
 """
 
+import warnings
+
 import numpy as np
 from sklearn.metrics import make_scorer
 
@@ -202,5 +204,22 @@ sequence_accuracy_scorer = make_scorer(sequence_accuracy_score)
 token_accuracy_scorer = make_scorer(token_accuracy_score)
 """Scorer for token accuracy, for ``scoring=`` arguments."""
 
-token_error_rate_scorer = make_scorer(token_error_rate, greater_is_better=False)
-"""Scorer for the token error rate (negated: higher is better), for ``scoring=``."""
+neg_token_error_rate_scorer = make_scorer(token_error_rate, greater_is_better=False)
+"""Scorer for the token error rate, negated (higher is better) as scikit-learn's
+``neg_*`` scorers, for ``scoring=``."""
+
+# Old names, kept for one release with a FutureWarning (scikit-learn's way).
+DEPRECATED_NAMES = {"token_error_rate_scorer": "neg_token_error_rate_scorer"}
+
+
+def __getattr__(name):
+    if name in DEPRECATED_NAMES:
+        new_name = DEPRECATED_NAMES[name]
+        warnings.warn(
+            f"{name} is deprecated and will be removed in the next release; use {new_name} "
+            "(the same scorer, named as scikit-learn names negated scorers).",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return globals()[new_name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

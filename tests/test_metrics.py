@@ -5,10 +5,10 @@ from hypothesis import strategies as st
 
 from sklearn_seq2seq.metrics import (
     edit_distances,
+    neg_token_error_rate_scorer,
     sequence_accuracy_score,
     token_accuracy_score,
     token_error_rate,
-    token_error_rate_scorer,
 )
 
 
@@ -39,7 +39,7 @@ def test_token_error_rate():
     assert token_error_rate([[1, 2, 3], [4]], [[1, 2, 3], [4]]) == 0.0
     assert token_error_rate([["a", "b"]], [[]]) == 1.0
     assert token_error_rate([["a"]], [["x", "y", "z"]]) == 3.0
-    assert token_error_rate_scorer._sign == -1  # lower is better
+    assert neg_token_error_rate_scorer._sign == -1  # lower is better
 
 
 def _levenshtein(a, b):
@@ -68,3 +68,14 @@ def test_mismatched_sample_counts_are_an_error():
         sequence_accuracy_score([[1, 2]], [[1, 2], [3, 4]])
     with pytest.raises(ValueError, match="1-D or 2-D"):
         sequence_accuracy_score(np.zeros((2, 2, 2)), np.zeros((2, 2, 2)))
+
+
+@pytest.mark.parametrize("module", ["sklearn_seq2seq", "sklearn_seq2seq.metrics"])
+def test_the_old_scorer_name_still_works_with_a_future_warning(module):
+    import importlib
+
+    from sklearn_seq2seq import neg_token_error_rate_scorer
+
+    with pytest.warns(FutureWarning, match="use neg_token_error_rate_scorer"):
+        old = getattr(importlib.import_module(module), "token_error_rate_scorer")
+    assert old is neg_token_error_rate_scorer

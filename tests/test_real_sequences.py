@@ -181,14 +181,14 @@ def test_random_vocabularies_never_crash_and_predict_training_tokens(task, max_t
 def test_model_selection_on_strings_with_a_sequence_scorer():
     from sklearn.model_selection import GridSearchCV
 
-    from sklearn_seq2seq import make_addition, token_error_rate_scorer
+    from sklearn_seq2seq import make_addition, neg_token_error_rate_scorer
 
     X, Y = make_addition(n_samples=300, max_digits=1, random_state=0)
     search = GridSearchCV(
         Seq2SeqLSTM(epochs=2, random_state=0),
         {"n_units": [4, 16]},
         cv=2,
-        scoring=token_error_rate_scorer,
+        scoring=neg_token_error_rate_scorer,
     ).fit(X, Y)
     assert all(score <= 0 for score in search.cv_results_["mean_test_score"])
     assert all(isinstance(y, str) for y in search.predict(X[:3]))
