@@ -1,5 +1,7 @@
 """Plots in scikit-learn's Display style; matplotlib is imported only to draw."""
 
+import warnings
+
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
@@ -51,15 +53,19 @@ class TrainingHistoryDisplay:
         self.best_epoch = best_epoch
 
     @classmethod
-    def from_estimator(cls, estimator, *, axes=None):
+    def from_estimator(cls, estimator, *, ax=None, axes=None, **kwargs):
         """Plot the learning curves of a fitted estimator.
 
         Parameters
         ----------
         estimator : Seq2SeqLSTM
             A fitted estimator.
-        axes : sequence of two matplotlib Axes or None, default=None
+        ax : sequence of two matplotlib Axes or None, default=None
             Where to draw the loss and the accuracy; None makes a new figure.
+        axes : sequence of two matplotlib Axes or None, default=None
+            Deprecated name of ``ax``.
+        **kwargs : dict
+            Passed to matplotlib's ``plot`` for every curve.
 
         Returns
         -------
@@ -67,15 +73,21 @@ class TrainingHistoryDisplay:
             The display, drawn.
         """
         check_is_fitted(estimator)
-        return cls(estimator.history_, best_epoch=estimator.best_epoch_).plot(axes=axes)
+        display = cls(estimator.history_, best_epoch=estimator.best_epoch_)
+        return display.plot(ax=ax, axes=axes, **kwargs)
 
-    def plot(self, *, axes=None):
+    def plot(self, *, ax=None, axes=None, **kwargs):
         """Draw the curves.
 
         Parameters
         ----------
-        axes : sequence of two matplotlib Axes or None, default=None
+        ax : sequence of two matplotlib Axes or None, default=None
             Where to draw the loss and the accuracy; None makes a new figure.
+        axes : sequence of two matplotlib Axes or None, default=None
+            Deprecated name of ``ax``.
+        **kwargs : dict
+            Passed to matplotlib's ``plot`` for every curve (``linewidth``,
+            ``marker``, ...).
 
         Returns
         -------
@@ -83,9 +95,16 @@ class TrainingHistoryDisplay:
             This display, with ``axes_``, ``figure_`` and ``lines_`` set.
         """
         plt = _pyplot(f"{type(self).__name__}.plot")
-        if axes is None:
-            _, axes = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
-        axes = np.asarray(axes).reshape(-1)
+        if axes is not None:
+            warnings.warn(
+                "axes is deprecated and will be removed in the next release; use ax.",
+                FutureWarning,
+                stacklevel=2,
+            )
+            ax = axes if ax is None else ax
+        if ax is None:
+            _, ax = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
+        axes = np.asarray(ax).reshape(-1)
         self.lines_ = {}
         for ax, metric, label in zip(
             axes, ("loss", "sequence_accuracy"), ("loss", "exact-sequence accuracy")
@@ -94,7 +113,9 @@ class TrainingHistoryDisplay:
                 values = self.history.get(prefix + metric)
                 if values is not None:
                     epochs = np.arange(1, len(values) + 1)
-                    (self.lines_[prefix + metric],) = ax.plot(epochs, values, label=split)
+                    (self.lines_[prefix + metric],) = ax.plot(
+                        epochs, values, **{"label": split, **kwargs}
+                    )
             if self.best_epoch is not None:
                 ax.axvline(self.best_epoch, color="grey", linestyle=":", label="kept weights")
             ax.set_xlabel("epoch")
@@ -141,7 +162,7 @@ class AttentionDisplay:
         self.output_tokens = output_tokens
 
     @classmethod
-    def from_estimator(cls, estimator, source, *, ax=None, cmap="viridis"):
+    def from_estimator(cls, estimator, source, *, ax=None, cmap="viridis", **kwargs):
         """Decode one source sequence and draw its attention.
 
         Parameters
@@ -154,6 +175,8 @@ class AttentionDisplay:
             Where to draw; None makes a new figure.
         cmap : str or Colormap, default="viridis"
             Colour map of the heatmap.
+        **kwargs : dict
+            Passed to matplotlib's ``imshow``.
 
         Returns
         -------
@@ -171,9 +194,9 @@ class AttentionDisplay:
         weights, output_tokens = weights[0], list(output[0])
         if len(output_tokens) < len(weights):
             output_tokens.append("<end>")
-        return cls(weights, source_tokens, output_tokens).plot(ax=ax, cmap=cmap)
+        return cls(weights, source_tokens, output_tokens).plot(ax=ax, cmap=cmap, **kwargs)
 
-    def plot(self, *, ax=None, cmap="viridis"):
+    def plot(self, *, ax=None, cmap="viridis", **kwargs):
         """Draw the heatmap.
 
         Parameters
@@ -182,6 +205,8 @@ class AttentionDisplay:
             Where to draw; None makes a new figure.
         cmap : str or Colormap, default="viridis"
             Colour map of the heatmap.
+        **kwargs : dict
+            Passed to matplotlib's ``imshow`` (``interpolation``, ...).
 
         Returns
         -------
@@ -191,7 +216,8 @@ class AttentionDisplay:
         plt = _pyplot(f"{type(self).__name__}.plot")
         if ax is None:
             _, ax = plt.subplots(layout="constrained")
-        self.image_ = ax.imshow(self.weights, cmap=cmap, vmin=0, vmax=1, aspect="auto")
+        style = {"vmin": 0, "vmax": 1, "aspect": "auto", **kwargs}
+        self.image_ = ax.imshow(self.weights, cmap=cmap, **style)
         ax.set_xticks(range(len(self.source_tokens)), [str(t) for t in self.source_tokens])
         ax.set_yticks(range(len(self.output_tokens)), [str(t) for t in self.output_tokens])
         ax.set_xlabel("source")
