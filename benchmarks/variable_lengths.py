@@ -46,29 +46,38 @@ class EpochTimer(keras.callbacks.Callback):
 
 
 def encoded_copy_task():
-    """Ids, decoder inputs, labels and lengths exactly as fit builds them."""
-    from sklearn_seq2seq import Seq2SeqLSTM, make_copy
+    """The copy task's samples encoded exactly as fit encodes them."""
+    from sklearn_seq2seq import make_copy
+    from sklearn_seq2seq.codec import Codec, read_targets
+    from sklearn_seq2seq.sequences import read_sequences
+    from sklearn_seq2seq.vocabulary import Vocabulary
 
     X, Y = make_copy(N_SAMPLES, 1, MAX_LENGTH, N_TOKENS, random_state=0)
-    est = Seq2SeqLSTM(n_units=N_UNITS, batch_size=BATCH, random_state=0)
-    source_ids, source_lengths = est._read_fit_sources(X, Y, "lists")
-    target_ids, target_lengths = est._read_fit_targets(Y, "lists")
-    return est, X, source_ids, source_lengths, target_ids, target_lengths
+    sources = read_sequences(X, "lists")
+    tokens, lengths, kind = read_targets(Y, "lists")
+    target_vocabulary, ends_with_eos, max_output_length = Codec.learn_targets(tokens, lengths, kind)
+    codec = Codec(
+        Vocabulary.from_tokens(sources.tokens),
+        target_vocabulary,
+        kind,
+        ends_with_eos,
+        max_output_length,
+    )
+    data = codec.training_data(
+        codec.source_ids(sources.tokens, sources.lengths),
+        sources.lengths,
+        *codec.training_targets(tokens, lengths),
+    )
+    return X, codec, data
 
 
-def train_once(est, source_ids, source_lengths, target_ids, target_lengths, bucketed):
-    from sklearn_seq2seq.preprocessing import PAD_LABEL, TrainingData, shift_right
+def train_once(codec, data, bucketed):
     from sklearn_seq2seq.training import fit_model, new_model
-    from sklearn_seq2seq.vocabulary import END_ID, PAD_ID
 
-    decoder_input = shift_right(target_ids)
-    decoder_input[decoder_input == END_ID] = PAD_ID
-    labels = target_ids - END_ID
-    labels[labels < 0] = PAD_LABEL
     model = new_model(
-        n_source_ids=est.source_vocabulary_.n_ids,
-        n_target_ids=est.target_vocabulary_.n_ids,
-        n_classes=len(est.target_vocabulary_.tokens) + 1,
+        n_source_ids=codec.source_vocabulary.n_ids,
+        n_target_ids=codec.target_vocabulary.n_ids,
+        n_classes=len(codec.classes),
         n_units=N_UNITS,
         recipe=dict(learning_rate=0.01, global_clipnorm=1.0),  # the estimator's defaults
         seed=0,
@@ -76,11 +85,12 @@ def train_once(est, source_ids, source_lengths, target_ids, target_lengths, buck
         mask_source=True,
         mask_target=True,
     )
-    lengths = (source_lengths, target_lengths) if bucketed else (None, None)
+    if not bucketed:
+        data = data._replace(source_lengths=None, target_lengths=None)
     timer = EpochTimer()
     fit_model(
         model,
-        TrainingData(source_ids, decoder_input, labels, *lengths),
+        data,
         epochs=EPOCHS,
         batch_size=BATCH,
         seed=0,
@@ -95,13 +105,13 @@ def main():
     parser.add_argument("--out", default=str(HERE / "results" / "variable_lengths.json"))
     args = parser.parse_args()
 
-    est, X, *data = encoded_copy_task()
+    X, codec, data = encoded_copy_task()
     padded_tokens = len(X) * (MAX_LENGTH + MAX_LENGTH + 1)
-    real_tokens = int(data[1].sum() + data[3].sum())
+    real_tokens = int(data.source_lengths.sum() + data.target_lengths.sum())
     report = {"n_samples": N_SAMPLES, "max_length": MAX_LENGTH, "n_units": N_UNITS}
     report["real_token_fraction"] = real_tokens / padded_tokens
     for kind in ("padded", "bucketed"):
-        seconds = train_once(est, *data, bucketed=kind == "bucketed")
+        seconds = train_once(codec, data, bucketed=kind == "bucketed")
         print(kind, [f"{s:.1f} s" for s in seconds], flush=True)
         report[f"{kind}_first_epoch_seconds"] = seconds[0]
         # The fastest steady epoch: this VM's noise only ever adds time.

@@ -1,5 +1,6 @@
 """scikit-learn compatible encoder-decoder LSTM for sequence-to-sequence prediction."""
 
+from ._version import __version__ as __version__
 from .datasets import make_addition, make_copy, make_dates, make_reversal, make_sort
 from .display import AttentionDisplay, TrainingHistoryDisplay
 from .estimator import Seq2SeqLSTM
@@ -38,7 +39,6 @@ __all__ = [
     "token_error_rate",
     "neg_token_error_rate_scorer",
 ]
-__version__ = "0.1.0"
 
 
 def __getattr__(name):

@@ -190,7 +190,7 @@ class AttentionDisplay:
             X, source_tokens = source.reshape(1, -1), source.tolist()
         else:
             X, source_tokens = [list(source)], list(source)
-        output, weights = estimator._greedy_attention(X)  # the tokens the weights follow
+        weights, output = estimator.attention_weights(X, return_predictions=True)
         weights, output_tokens = weights[0], list(output[0])
         if len(output_tokens) < len(weights):
             output_tokens.append("<end>")

@@ -12,43 +12,28 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
-from sklearn.exceptions import ConvergenceWarning
+from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import (
-    Interval,
-    StrOptions,
-    validate_parameter_constraints,
-)
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
-    check_array,
     check_consistent_length,
     check_is_fitted,
     validate_data,
 )
 
+from .codec import LABELS, Codec, length_range, read_targets, reject_new_tokens
+from .control import merge_history, monitored, stopping_callback, warn_if_still_improving
 from .metrics import sequence_accuracy_score
-from .preprocessing import PAD_LABEL, TrainingData, check_token_array, shift_right
-from .sequences import (
-    ARRAY,
-    LISTS,
-    format_sequences,
-    pad_ids,
-    position_mask,
-    read_sequences,
-    sequence_kind,
-)
-from .vocabulary import END_ID, EOS, N_RESERVED, PAD_ID, START_ID, UNKNOWN_ID, Vocabulary
+from .preprocessing import check_token_array
+from .private_api import Interval, StrOptions, _fit_context, validate_parameter_constraints
+from .sequences import ARRAY, LISTS, pad_ids, position_mask, read_sequences, sequence_kind
+from .vocabulary import Vocabulary
 
 # Fitted state that TensorFlow objects hold and pickling rebuilds.
-_INFERENCE_STATE = ("encoder_model_", "decoder_model_", "_decoder", "_scorer", "_beam_decoders")
+_INFERENCE_STATE = ("_predictor",)
 # Parameters of the network's shape (a warm start must keep them).
 _ARCHITECTURE = ("n_units", "cell", "n_layers", "bidirectional", "attention", "embedding_dim")
 # Parameters predict reads, validated there too (set_params after fit).
 _DECODING = ("beam_width", "length_penalty")
-# Target kind of a 1-D array y: one label (a length-1 sequence) per sample.
-LABELS = "labels"
 
 
 class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
@@ -454,7 +439,6 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         # Training reads TensorFlow's copy of the ids: NumPy's can go.
         data = to_tensors(data)
         validation = None if validation is None else to_tensors(validation)
-
         recipe = {
             "learning_rate": self.learning_rate,
             "global_clipnorm": self.global_clipnorm,
@@ -467,7 +451,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             self.model_ = new_model(
                 n_source_ids=self.source_vocabulary_.n_ids,
                 n_target_ids=self.target_vocabulary_.n_ids,
-                n_classes=len(self._classes()),
+                n_classes=len(self._codec.classes),
                 recipe=recipe,
                 seed=seed,
                 max_length=max(data.source_ids.shape[1], data.labels.shape[1]),
@@ -480,8 +464,14 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         # next, and the parameter never holds a model (clone deep-copies it).
         callbacks = copy.deepcopy(list(self.callbacks or []))
         batch_size = min(self.batch_size, len(data.source_ids))
-        monitor, mode = self._monitored(validation is not None)
-        stopper = self._stopping_callback(monitor, mode)
+        monitor, mode = monitored(validation is not None, self.validation_metric)
+        stopper = stopping_callback(
+            monitor,
+            mode,
+            early_stopping=self.early_stopping,
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
+        )
         history, interrupted = fit_model(
             self.model_,
             data,
@@ -507,7 +497,9 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
                 stacklevel=3,
             )
         elif not stopper.stopped_epoch:
-            self._warn_if_still_improving(history[monitor], mode)
+            warn_if_still_improving(
+                history[monitor], mode, tol=self.tol, epochs=self.epochs, stacklevel=4
+            )
         self._build_inference()
         return self
 
@@ -526,131 +518,23 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             tol=self.tol,
         )
 
-    def _monitored(self, validated):
-        """The Keras log that early stopping and the plateau schedule watch, and its mode."""
-        if not validated:
-            return "loss", "min"
-        if self.validation_metric == "loss":
-            return "val_loss", "min"
-        return "val_sequence_accuracy", "max"
-
-    def _warn_if_still_improving(self, scores, mode):
-        """ConvergenceWarning if the last epoch still beat the earlier ones by more than tol."""
-        if len(scores) < 2:
-            return  # one epoch: no trend to read
-        sign = 1 if mode == "max" else -1
-        gain = sign * (scores[-1] - (max if mode == "max" else min)(scores[:-1]))
-        if gain > self.tol:
-            warnings.warn(
-                f"fit ran all {self.epochs} epochs and the monitored score still improved by "
-                f"{gain:.4g} (more than tol={self.tol}) in the last one; more epochs may help.",
-                ConvergenceWarning,
-                stacklevel=5,  # the caller of fit
-            )
-
     def _training_data(self, X, Y, warm):
         """Validate ``X`` and ``Y``, learn the vocabularies; the encoded samples."""
         target_kind = sequence_kind(Y, labels_in_arrays=True, name="y")
         source_ids, source_lengths = self._read_fit_sources(X, Y, target_kind, warm)
         check_consistent_length(source_ids, Y)
-        target_ids, target_lengths = self._read_fit_targets(Y, target_kind, warm)
-        decoder_input_ids = shift_right(target_ids)
-        labels = target_ids
-        if self._ends_with_eos:
-            # The end symbol is a label, never a decoder input.
-            decoder_input_ids[decoder_input_ids == END_ID] = PAD_ID
-            labels -= END_ID  # in place: class 0 = end, class k = token k - 1
-            labels[labels < 0] = PAD_LABEL  # padding (the only ids below END_ID)
+        tokens, lengths, target_kind = read_targets(Y, target_kind)
+        if warm:
+            self._codec.check_warm_targets(target_kind, lengths)
         else:
-            labels -= N_RESERVED  # in place: output class = target id - reserved ids
-        data = TrainingData(source_ids, decoder_input_ids, labels, source_lengths, target_lengths)
-        return data.compact()
-
-    def _architecture_params(self):
-        """The parameters that shape the network: a warm start must keep them."""
-        return {name: getattr(self, name) for name in _ARCHITECTURE}
-
-    def _validation_data(self, X_val, y_val, data):
-        """Encode ``X_val``/``y_val`` with the fitted vocabularies, as the training data."""
-        source_ids, source_lengths = self._read_sources(X_val, name="X_val")
-        if source_lengths is not None and data.source_lengths is None:
-            raise ValueError(
-                f"X_val holds sequences of {_length_range(source_lengths)} tokens, but the "
-                f"training sources all have {data.source_ids.shape[1]}: give X_val the length of X."
+            self.target_vocabulary_, self._ends_with_eos, n_outputs = Codec.learn_targets(
+                tokens, lengths, target_kind, max_output_length=self.max_output_length
             )
-        if source_lengths is None and data.source_lengths is not None:
-            source_lengths = np.full(len(source_ids), source_ids.shape[1])
-        classes, target_lengths, decoder_input = self._target_classes(y_val, name="y_val")
-        check_consistent_length(source_ids, classes)
-        inside = position_mask(target_lengths, classes.shape[1])
-        unknown = inside & (classes < 0)
-        if np.any(unknown):
-            raise ValueError(
-                f"y_val holds {int(unknown.any(axis=1).sum())} sequence(s) with target tokens "
-                "never seen in y; the model cannot predict them.  Leave those samples out of "
-                "the validation set."
-            )
-        labels = np.where(inside, classes, PAD_LABEL)
-        if not self._ends_with_eos:
-            target_lengths = None
-        return TrainingData(
-            source_ids, decoder_input, labels, source_lengths, target_lengths
-        ).compact()
-
-    def _split_validation(self, data, seed):
-        """Hold out ``validation_fraction`` of the samples for early stopping."""
-        if not self.early_stopping:
-            return data, None
-        n_samples = len(data.source_ids)
-        n_validation = int(np.ceil(self.validation_fraction * n_samples))
-        if n_validation >= n_samples:
-            raise ValueError(
-                f"early_stopping with validation_fraction={self.validation_fraction} leaves no "
-                f"training samples out of {n_samples}."
-            )
-        order = np.random.RandomState(seed).permutation(n_samples)
-        return data.take(order[n_validation:]), data.take(order[:n_validation])
-
-    def _stopping_callback(self, monitor, mode):
-        """Keras's EarlyStopping with scikit-learn's MLP semantics.
-
-        With ``early_stopping`` the validation score (or loss) is monitored
-        and the best weights are restored; without it training stops when
-        the training loss has not improved by ``tol`` for
-        ``n_iter_no_change`` epochs, as in ``MLPClassifier``.
-        """
-        import keras
-
-        if not self.early_stopping:
-            monitor, mode = "loss", "min"
-        return keras.callbacks.EarlyStopping(
-            monitor=monitor,
-            mode=mode,
-            min_delta=self.tol,
-            patience=self.n_iter_no_change,
-            restore_best_weights=self.early_stopping,
-        )
-
-    def _record_history(self, history, stopper, warm, validated):
-        """Set history_, loss_curve_, n_iter_ and the validation attributes."""
-        history = {name: [float(v) for v in values] for name, values in history.items()}
-        previous = self.history_ if warm else {}
-        n_before = len(previous.get("loss", []))
-        n_new = len(history["loss"])
-        self.history_ = {
-            name: previous.get(name, [np.nan] * n_before) + history.get(name, [np.nan] * n_new)
-            for name in {**previous, **history}
-        }
-        self.loss_curve_ = self.history_["loss"]
-        self.n_iter_ = len(self.loss_curve_)
-        self.validation_scores_ = self.history_["val_sequence_accuracy"] if validated else None
-        if self.early_stopping:
-            self.best_loss_ = None
-            self.best_epoch_ = n_before + stopper.best_epoch + 1
-            self.best_validation_score_ = self.validation_scores_[self.best_epoch_ - 1]
-        else:
-            self.best_loss_ = float(np.nanmin(self.loss_curve_))
-            self.best_validation_score_ = self.best_epoch_ = None
+            self._target_kind = target_kind
+            self._set_output_layout(n_outputs)
+        codec = self._codec
+        target_ids, target_lengths = codec.training_targets(tokens, lengths, warm=warm)
+        return codec.training_data(source_ids, source_lengths, target_ids, target_lengths)
 
     def _read_fit_sources(self, X, Y, target_kind, warm=False):
         """Validate the sources, learn their vocabulary; ids and lengths.
@@ -683,113 +567,87 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             )
         ids = self.source_vocabulary_.encode(tokens)
         if warm and self.max_tokens is None and self.min_frequency is None:
-            _reject_new_tokens(ids, tokens, "X")
+            reject_new_tokens(ids, tokens, "X")
         if lengths is None:
             return ids.reshape(X.shape), None
         return pad_ids(ids, lengths), lengths
 
-    def _read_fit_targets(self, Y, kind, warm=False):
-        """Validate the targets, learn their vocabulary and output layout.
+    def _architecture_params(self):
+        """The parameters that shape the network: a warm start must keep them."""
+        return {name: getattr(self, name) for name in _ARCHITECTURE}
 
-        Returns the target ids (with the end symbol for variable lengths)
-        and, for variable lengths, the lengths counting the end symbol.  A
-        warm start keeps the vocabulary and the output layout.
-        """
-        if kind == ARRAY:
-            Y = check_array(Y, ensure_2d=False, dtype=None, ensure_all_finite=True, input_name="y")
-            check_classification_targets(Y)
-            if Y.ndim == 1:
-                kind = LABELS
-            Y = check_token_array(Y.reshape(len(Y), -1), name="y")
-            tokens, lengths = Y.reshape(-1), np.full(len(Y), Y.shape[1])
-        else:
-            targets = read_sequences(Y, kind, name="y")
-            tokens, lengths = targets.tokens, targets.lengths
-        longest = int(lengths.max())
-        if warm:
-            self._check_warm_targets(kind, lengths)
-        else:
-            self._target_kind = kind
-            self.target_vocabulary_ = Vocabulary.from_tokens(tokens, name="y")
-            self._ends_with_eos = bool(lengths.min() != longest)
-        ids = self.target_vocabulary_.encode(tokens)
-        if warm:
-            _reject_new_tokens(ids, tokens, "y")
-        if not self._ends_with_eos and len(self.target_vocabulary_.tokens) == 1:
+    def _validation_data(self, X_val, y_val, data):
+        """Encode ``X_val``/``y_val`` with the fitted vocabularies, as the training data."""
+        source_ids, source_lengths = self._read_sources(X_val, name="X_val")
+        if source_lengths is not None and data.source_lengths is None:
             raise ValueError(
-                f"y holds one class ({self.target_vocabulary_.tokens[0]!r}) at every "
-                "position: there is nothing to learn."
+                f"X_val holds sequences of {length_range(source_lengths)} tokens, but the "
+                f"training sources all have {data.source_ids.shape[1]}: give X_val the length of X."
             )
-        if not warm:
-            self._set_output_layout(
-                longest if not self._ends_with_eos else self.max_output_length or longest
+        if source_lengths is None and data.source_lengths is not None:
+            source_lengths = np.full(len(source_ids), source_ids.shape[1])
+        return self._codec.held_out_data(source_ids, source_lengths, y_val, name="y_val")
+
+    def _split_validation(self, data, seed):
+        """Hold out ``validation_fraction`` of the samples for early stopping."""
+        if not self.early_stopping:
+            return data, None
+        n_samples = len(data.source_ids)
+        n_validation = int(np.ceil(self.validation_fraction * n_samples))
+        if n_validation >= n_samples:
+            raise ValueError(
+                f"early_stopping with validation_fraction={self.validation_fraction} leaves no "
+                f"training samples out of {n_samples}."
             )
-        if not self._ends_with_eos:
-            return ids.reshape(len(lengths), longest), None
-        grid = pad_ids(ids, lengths, longest + 1)
-        grid[np.arange(len(grid)), lengths] = END_ID
-        return grid, lengths + 1
+        order = np.random.RandomState(seed).permutation(n_samples)
+        return data.take(order[n_validation:]), data.take(order[:n_validation])
+
+    def _record_history(self, history, stopper, warm, validated):
+        """Set history_, loss_curve_, n_iter_ and the validation attributes."""
+        n_before = self.n_iter_ if warm else 0
+        self.history_ = merge_history(self.history_ if warm else {}, history)
+        self.loss_curve_ = self.history_["loss"]
+        self.n_iter_ = len(self.loss_curve_)
+        self.validation_scores_ = self.history_["val_sequence_accuracy"] if validated else None
+        if self.early_stopping:
+            self.best_loss_ = None
+            self.best_epoch_ = n_before + stopper.best_epoch + 1
+            self.best_validation_score_ = self.validation_scores_[self.best_epoch_ - 1]
+        else:
+            self.best_loss_ = float(np.nanmin(self.loss_curve_))
+            self.best_validation_score_ = self.best_epoch_ = None
 
     def _set_output_layout(self, n_outputs):
         """Set n_outputs_, max_output_length_ and classes_."""
         self.max_output_length_ = self.n_outputs_ = n_outputs
-        classes = self._classes()
+        classes = self._codec.classes
         self.classes_ = classes if self._target_kind == LABELS else [classes] * n_outputs
 
-    def _check_warm_targets(self, kind, lengths):
-        if kind != self._target_kind:
-            raise ValueError(
-                f"warm_start: y is given as {kind}, but the model was fitted on "
-                f"{self._target_kind}."
-            )
-        if not self._ends_with_eos and np.any(lengths != self.n_outputs_):
-            raise ValueError(
-                f"warm_start: y has sequences of {_length_range(lengths)} tokens, but the "
-                f"model was fitted on targets of exactly {self.n_outputs_}."
-            )
-
-    def _classes(self):
-        tokens = self.target_vocabulary_.tokens
-        if not self._ends_with_eos:
-            return tokens
-        classes = np.empty(len(tokens) + 1, dtype=object)
-        classes[0], classes[1:] = EOS, tokens
-        return classes
+    @property
+    def _codec(self):
+        """The fitted sequence layout (built from the fitted attributes)."""
+        return Codec(
+            self.source_vocabulary_,
+            self.target_vocabulary_,
+            self._target_kind,
+            self._ends_with_eos,
+            self.max_output_length_,
+        )
 
     def _build_inference(self):
-        from .decoding import GreedyDecoder, TeacherForcedScorer
-        from .network import build_inference_models
+        from .predictor import Predictor  # imports TensorFlow
 
-        self.encoder_model_, self.decoder_model_ = build_inference_models(self.model_)
-        self._decoder = GreedyDecoder(
-            self.model_, n_steps=self._n_steps(), class_offset=self._class_offset()
-        )
-        self._scorer = TeacherForcedScorer(self.model_)
-        self._beam_decoders = {}
+        self._predictor = Predictor(self.model_, self._codec)
 
-    def _n_steps(self):
-        # One step more than the longest output, so that a sequence of the
-        # longest length can still end with the end symbol.
-        return self.n_outputs_ + 1 if self._ends_with_eos else self.n_outputs_
+    @property
+    def encoder_model_(self):
+        """Inference encoder (Keras), built on first use."""
+        return self._predictor.inference_models[0]
 
-    def _class_offset(self):
-        return END_ID if self._ends_with_eos else N_RESERVED
-
-    def _beam_decoder(self, beam_width):
-        """The compiled beam search for a width and the current length penalty."""
-        from .beam_search import BeamSearchDecoder
-
-        key = beam_width, float(self.length_penalty)
-        if key not in self._beam_decoders:
-            self._beam_decoders[key] = BeamSearchDecoder(
-                self.model_,
-                n_steps=self._n_steps(),
-                beam_width=beam_width,
-                class_offset=self._class_offset(),
-                end_class=0 if self._ends_with_eos else None,
-                alpha=float(self.length_penalty),
-            )
-        return self._beam_decoders[key]
+    @property
+    def decoder_model_(self):
+        """Inference decoder (Keras), built on first use."""
+        return self._predictor.inference_models[1]
 
     def _check_decoding_params(self):
         """Validate what decoding reads: set_params may have changed it since fit."""
@@ -799,11 +657,9 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             caller_name=type(self).__name__,
         )
 
-    def _predict_classes(self, source_ids, lengths):
-        """Output classes of the best sequence: greedy or beam search."""
-        if self.beam_width == 1:
-            return self._decoder(source_ids, lengths)
-        return self._beam_decoder(self.beam_width)(source_ids, lengths)[0][:, 0]
+    def _decoding(self):
+        """``predict``'s decoding options for the predictor."""
+        return {"beam_width": self.beam_width, "length_penalty": float(self.length_penalty)}
 
     def _source_ids(self, X):
         """Validated source ids, and lengths for variable-length sources."""
@@ -823,18 +679,10 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
                 raise ValueError(f"{name}: {error}") from error
             return self.source_vocabulary_.encode(check_token_array(X, name=name)), None
         sources = read_sequences(X, kind, name=name)
-        ids = pad_ids(self.source_vocabulary_.encode(sources.tokens), sources.lengths)
+        ids = self._codec.source_ids(sources.tokens, sources.lengths)
         if np.all(sources.lengths == sources.lengths[0]):
             return ids, None  # no padding: the fixed-length path
         return ids, sources.lengths
-
-    def _output_lengths(self, classes):
-        """Tokens before the first end symbol, at most ``max_output_length_``."""
-        if not self._ends_with_eos:
-            return np.full(len(classes), classes.shape[1])
-        ended = classes == 0
-        lengths = np.where(ended.any(axis=1), ended.argmax(axis=1), classes.shape[1])
-        return np.minimum(lengths, self.max_output_length_)
 
     def predict(self, X):
         """Decode target sequences: greedily, or by beam search if ``beam_width > 1``.
@@ -851,27 +699,21 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             Predicted target sequences, in the kind ``y`` had in ``fit``:
             a 2-D (or 1-D) array, a list of strings or a list of lists.
         """
-        return self._format_predictions(self._predict_classes(*self._source_ids(X)))
+        source_ids, lengths = self._source_ids(X)
+        classes = self._predictor.classes(source_ids, lengths, **self._decoding())
+        return self._codec.format(classes)
 
-    def _format_predictions(self, classes):
-        """Output classes of shape (n, steps) as target sequences of the user's kind."""
-        tokens = self.target_vocabulary_.tokens
-        if self._target_kind == LABELS:
-            return tokens[classes[:, 0]]
-        if self._target_kind == ARRAY:
-            return tokens[classes]
-        output_lengths = self._output_lengths(classes)
-        inside = position_mask(output_lengths, classes.shape[1])
-        offset = 1 if self._ends_with_eos else 0  # class 0 is the end symbol
-        return format_sequences(tokens[classes[inside] - offset], output_lengths, self._target_kind)
-
-    def attention_weights(self, X):
+    def attention_weights(self, X, *, return_predictions=False):
         """Attention of each greedily decoded token over the source tokens.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, source length), or list of sequences
             Source sequences, given as in ``fit``.
+        return_predictions : bool, default=False
+            Also return the greedily decoded sequences the rows follow (as
+            ``predict`` returns them with ``beam_width=1``), from the same
+            decode.
 
         Returns
         -------
@@ -881,31 +723,22 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             row per token ``predict`` returns with ``beam_width=1`` (and,
             for variable-length targets, a last row for the end symbol).
             Each row sums to 1 over the source positions.
+        Y : ndarray or list of sequences
+            The decoded sequences; only with ``return_predictions=True``.
 
         Raises
         ------
         ValueError
             If the model was fitted with ``attention=None``.
         """
-        return self._greedy_attention(X)[1]
-
-    def _greedy_attention(self, X):
-        """Greedy predictions and their attention weights, from one decode."""
         check_is_fitted(self)
         if self._architecture.get("attention") is None:
             raise ValueError("attention_weights needs a model fitted with attention.")
         source_ids, lengths = self._source_ids(X)
-        classes, weights = self._decoder.attention_weights(source_ids, lengths)
-        predictions = self._format_predictions(classes)
-        if lengths is None and not self._ends_with_eos:
-            return predictions, weights
-        output_lengths = self._output_lengths(classes)
-        if self._ends_with_eos:
-            ended = output_lengths < classes.shape[1]
-            output_lengths = output_lengths + ended  # the end symbol's row
-        source_lengths = np.full(len(weights), weights.shape[2]) if lengths is None else lengths
-        weights = [w[:n, :m] for w, n, m in zip(weights, output_lengths, source_lengths)]
-        return predictions, weights
+        classes, weights = self._predictor.attention(source_ids, lengths)
+        if return_predictions:
+            return weights, self._codec.format(classes)
+        return weights
 
     def predict_nbest(self, X, n_best=5):
         """The ``n_best`` most likely target sequences per sample, by beam search.
@@ -935,16 +768,16 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         if not isinstance(n_best, Integral) or n_best < 1:
             raise ValueError(f"n_best must be a positive integer; got {n_best!r}.")
         source_ids, lengths = self._source_ids(X)
-        classes, log_probabilities, _ = self._beam_decoder(max(self.beam_width, n_best))(
-            source_ids, lengths
+        classes, log_probabilities = self._predictor.nbest(
+            source_ids, lengths, n_best, **self._decoding()
         )
         n_samples, steps = len(classes), classes.shape[2]
-        flat = self._format_predictions(classes[:, :n_best].reshape(-1, steps))
+        flat = self._codec.format(classes.reshape(-1, steps))
         if isinstance(flat, np.ndarray):
             Y_nbest = flat.reshape(n_samples, n_best, *flat.shape[1:])
         else:
             Y_nbest = [flat[i : i + n_best] for i in range(0, len(flat), n_best)]
-        return Y_nbest, log_probabilities[:, :n_best]
+        return Y_nbest, log_probabilities
 
     def log_likelihood(self, X, y):
         """Log-probability of each target sequence given its source.
@@ -970,49 +803,17 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             ``log P(y | X)`` under the model.
         """
         source_ids, lengths = self._source_ids(X)
-        classes, target_lengths, decoder_input = self._target_classes(y)
+        classes, target_lengths, decoder_input = self._codec.targets(y)
         if len(classes) != len(source_ids):
             raise ValueError(
                 f"X and y have inconsistent numbers of samples: {len(source_ids)} and "
                 f"{len(classes)}."
             )
-        log_p = self._teacher_forced(source_ids, lengths, decoder_input)
+        log_p = self._predictor.log_probabilities(source_ids, lengths, decoder_input)
         token_log_p = np.take_along_axis(log_p, np.maximum(classes, 0)[..., None], axis=-1)[..., 0]
         token_log_p[classes < 0] = -np.inf  # unknown target tokens
         inside = position_mask(target_lengths, classes.shape[1])
         return np.where(inside, token_log_p, 0.0).sum(axis=1)
-
-    def _teacher_forced(self, source_ids, lengths, decoder_input):
-        if lengths is None:
-            lengths = np.full(len(source_ids), source_ids.shape[1])
-        return self._scorer(source_ids, lengths, decoder_input)
-
-    def _target_classes(self, Y, name="y"):
-        """Output classes (-1 where unknown), lengths and decoder input of targets."""
-        kind = sequence_kind(Y, labels_in_arrays=True, name=name)
-        if kind == ARRAY:
-            Y = check_array(Y, ensure_2d=False, dtype=None, ensure_all_finite=True, input_name=name)
-            Y = check_token_array(Y.reshape(len(Y), -1), name=name)
-            tokens, lengths = Y.reshape(-1), np.full(len(Y), Y.shape[1])
-        else:
-            targets = read_sequences(Y, kind, name=name, allow_empty=self._ends_with_eos)
-            tokens, lengths = targets.tokens, targets.lengths
-        ids = self.target_vocabulary_.encode(tokens)
-        if self._ends_with_eos:
-            grid = pad_ids(ids, lengths, int(lengths.max()) + 1)
-            grid[np.arange(len(grid)), lengths] = END_ID
-            lengths = lengths + 1
-        elif np.any(lengths != self.n_outputs_):
-            raise ValueError(
-                f"{name} has sequences of {_length_range(lengths)} tokens, but this model was "
-                f"fitted on targets of exactly {self.n_outputs_}."
-            )
-        else:
-            grid = pad_ids(ids, lengths)
-        decoder_input = shift_right(grid)
-        decoder_input[decoder_input == END_ID] = PAD_ID
-        classes = np.where(grid == UNKNOWN_ID, -1, grid - self._class_offset())
-        return classes, lengths, decoder_input
 
     def predict_proba(self, X):
         """Per-position token probabilities along the predicted sequence.
@@ -1036,18 +837,9 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             Columns follow ``classes_``.
         """
         source_ids, lengths = self._source_ids(X)
-        if self.beam_width == 1:
-            classes, probabilities = self._decoder(source_ids, lengths, return_probabilities=True)
-        else:
-            classes = self._predict_classes(source_ids, lengths)
-            decoder_input = shift_right(classes + self._class_offset())
-            decoder_input[:, 0] = START_ID
-            probabilities = np.exp(self._teacher_forced(source_ids, lengths, decoder_input))
+        _, probabilities = self._predictor.probabilities(source_ids, lengths, **self._decoding())
         if self._target_kind == LABELS:
             return probabilities[:, 0]
-        if self._ends_with_eos:
-            after_end = ~position_mask(self._output_lengths(classes) + 1, classes.shape[1])
-            probabilities[after_end] = np.eye(probabilities.shape[2], 1, dtype=np.float32)[:, 0]
         return [probabilities[:, j] for j in range(self.n_outputs_)]
 
     def score(self, X, y, sample_weight=None):
@@ -1071,14 +863,14 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         if sample_weight is not None:
             raise ValueError("Seq2SeqLSTM.score does not support sample_weight.")
         check_is_fitted(self)
-        self._target_classes(y)  # y fits the model (e.g. its target length), or a clear error
+        self._codec.targets(y)  # y fits the model (e.g. its target length), or a clear error
         return sequence_accuracy_score(y, self.predict(X))
 
     def save(self, path):
         """Save the estimator to one file, without pickle.
 
         Load it with :func:`sklearn_seq2seq.load`, which executes nothing
-        from the file.  See :mod:`sklearn_seq2seq.persistence` for the
+        from the file.  See :mod:`sklearn_seq2seq.archive` for the
         format; ``callbacks`` are not saved.
 
         Parameters
@@ -1086,7 +878,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         path : str or os.PathLike
             Destination file (replaced atomically).
         """
-        from .persistence import save
+        from .archive import save
 
         save(self, path)
 
@@ -1104,9 +896,10 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             Directory to write.
         """
         check_is_fitted(self)
+        self._check_decoding_params()
         from .serving import export
 
-        export(self, path)
+        export(self._predictor, path, **self._decoding())
 
     def __getstate__(self):
         state = dict(super().__getstate__())  # may be self.__dict__ itself
@@ -1115,14 +908,14 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         if "model_" in state:
             # Keras's own format, not Keras's pickling: unpickling then
             # imports this package's layers before it rebuilds the model.
-            from .persistence import keras_bytes
+            from .archive import keras_bytes
 
             state["model_"] = keras_bytes(state["model_"])
         return state
 
     def __setstate__(self, state):
-        if "model_" in state:
-            from .persistence import keras_model
+        if isinstance(state.get("model_"), bytes):
+            from .archive import keras_model
 
             state = {**state, "model_": keras_model(state["model_"], "pickled estimator")}
         super().__setstate__(state)
@@ -1135,21 +928,3 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         tags.input_tags.string = True
         tags.target_tags.multi_output = True
         return tags
-
-
-def _reject_new_tokens(ids, tokens, name):
-    """A warm start cannot learn tokens outside the fitted vocabulary."""
-    new = ids == UNKNOWN_ID
-    if np.any(new):
-        examples = list(dict.fromkeys(np.asarray(tokens).reshape(-1)[new.reshape(-1)].tolist()))
-        raise ValueError(
-            f"warm_start: {name} holds {len(examples)} token(s) the fitted model has never seen, "
-            f"e.g. {examples[:5]!r}; its vocabulary is fixed.  Fit with warm_start=False to "
-            "learn a new vocabulary."
-        )
-
-
-def _length_range(lengths):
-    """ "3" or "2 to 5": the sequence lengths of an error message."""
-    shortest, longest = int(lengths.min()), int(lengths.max())
-    return str(shortest) if shortest == longest else f"{shortest} to {longest}"

@@ -1,99 +1,20 @@
-"""Safe saving and loading: no pickle, nothing in the file is executed.
+"""Saving and loading estimators as one safe file: :func:`save` and :func:`load`.
 
-A saved estimator is one zip file holding
-
-* ``estimator.json``: the format name and version, the package version,
-  the parameters and the fitted state (vocabularies, output layout,
-  history) as plain JSON;
-* ``model.keras``: the training model in Keras's own format (architecture
-  as JSON config, weights and optimizer state as HDF5), loaded with Keras's
-  ``safe_mode`` on, which refuses ``Lambda`` layers and any class that is
-  not a registered Keras object.
-
-Pickle and joblib (``__getstate__``) stay the way to save an estimator
-with Keras callbacks in its parameters or tokens JSON cannot hold; load
-those only from sources you trust.
+The file format is :mod:`~sklearn_seq2seq.archive`'s (JSON metadata and
+a Keras model, no pickle); loading builds the estimator from it, executing
+nothing from the file.
 """
 
-import json
 import os
-import tempfile
-import uuid
-import zipfile
-import zlib
 
-import numpy as np
+from .archive import MODEL_FILE, fitted_state, keras_model, read, save
+from .codec import LABELS, Codec
+from .estimator import Seq2SeqLSTM
 
-from .vocabulary import Vocabulary
+__all__ = ["load", "save"]
 
-FORMAT = "sklearn-seq2seq"
-FORMAT_VERSION = 1
-METADATA_FILE = "estimator.json"
-MODEL_FILE = "model.keras"
-
-# Fitted attributes stored as they are (JSON-ready numbers, strings, lists).
-_PLAIN_FITTED = (
-    "n_outputs_",
-    "n_features_in_",
-    "history_",
-    "n_iter_",
-    "best_loss_",
-    "best_validation_score_",
-    "validation_scores_",
-    "best_epoch_",
-    "_target_kind",
-    "_ends_with_eos",
-    "_architecture",
-)
-
-
-def save(estimator, path):
-    """Save a fitted or unfitted estimator to ``path`` without pickle.
-
-    The file is written next to its destination and renamed into place,
-    so an interrupted save never leaves a truncated file at ``path``.
-
-    Parameters
-    ----------
-    estimator : Seq2SeqLSTM
-        The estimator.  Its ``callbacks`` parameter is not saved (Keras
-        callbacks are Python objects, not data); a ``RandomState``
-        instance as ``random_state`` is saved as None.
-    path : str or os.PathLike
-        Destination file.
-
-    Raises
-    ------
-    TypeError
-        If a vocabulary holds tokens JSON cannot represent (only ints,
-        floats, strings, booleans and tuples of them can be saved).
-    """
-    metadata = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "package_version": _package_version(),
-        "class": type(estimator).__name__,
-        "params": _params(estimator),
-        "fitted": _fitted_state(estimator),
-    }
-    path = os.fspath(path)
-    # A new name beside the destination (same file system, so the rename is
-    # atomic); opened like any new file, so the user's umask applies.
-    partial = os.path.join(
-        os.path.dirname(os.path.abspath(path)), f".{os.path.basename(path)}.{uuid.uuid4().hex}"
-    )
-    try:
-        with open(partial, "xb") as file, zipfile.ZipFile(file, "w") as archive:
-            archive.writestr(
-                METADATA_FILE, json.dumps(metadata, default=_numpy_scalar), zipfile.ZIP_DEFLATED
-            )
-            if hasattr(estimator, "model_"):
-                archive.writestr(MODEL_FILE, keras_bytes(estimator.model_))
-        os.replace(partial, path)
-    except BaseException:
-        if os.path.exists(partial):
-            os.unlink(partial)
-        raise
+# A fixed table: nothing is imported by a name read from a file.
+ESTIMATOR_CLASSES = {"Seq2SeqLSTM": Seq2SeqLSTM}
 
 
 def load(path):
@@ -121,16 +42,8 @@ def load(path):
         corrupted, was written by a newer format version, or its Keras
         model needs unsafe deserialisation (e.g. a ``Lambda`` layer).
     """
-    path = os.fspath(path)  # a missing path or a folder: open's own OSError
-    try:
-        with zipfile.ZipFile(path) as archive:
-            metadata = _read_metadata(archive, path)
-            model_bytes = archive.read(MODEL_FILE) if MODEL_FILE in archive.namelist() else None
-    except (zipfile.BadZipFile, zlib.error, EOFError) as error:
-        raise ValueError(
-            f"{path!r} is not a sklearn_seq2seq model file, or is truncated or corrupted "
-            f"(not a readable zip archive: {error})."
-        ) from error
+    path = os.fspath(path)
+    metadata, model_bytes = read(path)
     try:
         return _estimator_from(metadata, model_bytes, path)
     except (KeyError, TypeError, AttributeError) as error:
@@ -138,144 +51,26 @@ def load(path):
 
 
 def _estimator_from(metadata, model_bytes, path):
-    estimator = _estimator_class(metadata["class"])(**metadata["params"])
-    fitted = metadata["fitted"]
-    if fitted is None:
+    name = metadata["class"]
+    if name not in ESTIMATOR_CLASSES:
+        raise ValueError(f"Unknown estimator class {name!r} in the model file.")
+    estimator = ESTIMATOR_CLASSES[name](**metadata["params"])
+    if metadata["fitted"] is None:
         return estimator
     if model_bytes is None:
         raise ValueError(f"{path!r} has fitted state but no {MODEL_FILE}.")
-    for name in _PLAIN_FITTED:
-        if name in fitted:
-            setattr(estimator, name, fitted[name])
-    if "feature_names_in_" in fitted:
-        estimator.feature_names_in_ = np.asarray(fitted["feature_names_in_"], dtype=object)
-    estimator.source_vocabulary_ = _vocabulary_from_json(fitted["source_vocabulary"])
-    estimator.target_vocabulary_ = _vocabulary_from_json(fitted["target_vocabulary"])
-    estimator.loss_curve_ = estimator.history_["loss"]
-    estimator._set_output_layout(fitted["n_outputs_"])
-    estimator.model_ = keras_model(model_bytes, path)
-    estimator._build_inference()
+    state = fitted_state(metadata["fitted"])
+    n_outputs = state["n_outputs_"]
+    classes = Codec(
+        state["source_vocabulary_"],
+        state["target_vocabulary_"],
+        state["_target_kind"],
+        state["_ends_with_eos"],
+        n_outputs,
+    ).classes
+    state["max_output_length_"] = n_outputs
+    state["classes_"] = classes if state["_target_kind"] == LABELS else [classes] * n_outputs
+    state["model_"] = keras_model(model_bytes, path)
+    # As pickle restores an estimator: its own __setstate__ finishes it.
+    estimator.__setstate__({**estimator.__getstate__(), **state})
     return estimator
-
-
-def _read_metadata(archive, path):
-    try:
-        metadata = json.loads(archive.read(METADATA_FILE))
-    except (KeyError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(
-            f"{path!r} is not a sklearn_seq2seq model file: no readable {METADATA_FILE}."
-        ) from error
-    if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
-        raise ValueError(f"{path!r} is not a sklearn_seq2seq model file.")
-    version = metadata.get("format_version")
-    if not isinstance(version, int) or version > FORMAT_VERSION:
-        raise ValueError(
-            f"{path!r} has format version {version!r}; this sklearn_seq2seq "
-            f"({_package_version()}) reads versions up to {FORMAT_VERSION}. Upgrade the package."
-        )
-    return metadata
-
-
-def _estimator_class(name):
-    from .estimator import Seq2SeqLSTM
-
-    classes = {"Seq2SeqLSTM": Seq2SeqLSTM}  # a fixed table: nothing is imported by name
-    if name not in classes:
-        raise ValueError(f"Unknown estimator class {name!r} in the model file.")
-    return classes[name]
-
-
-def _params(estimator):
-    params = estimator.get_params(deep=False)
-    params["callbacks"] = None
-    if not (params["random_state"] is None or isinstance(params["random_state"], int)):
-        params["random_state"] = None
-    return params
-
-
-def _fitted_state(estimator):
-    if not hasattr(estimator, "model_"):
-        return None
-    state = {name: getattr(estimator, name) for name in _PLAIN_FITTED if hasattr(estimator, name)}
-    if "n_features_in_" in state:
-        state["n_features_in_"] = int(state["n_features_in_"])
-    if hasattr(estimator, "feature_names_in_"):
-        state["feature_names_in_"] = [str(name) for name in estimator.feature_names_in_]
-    state["source_vocabulary"] = _vocabulary_to_json(estimator.source_vocabulary_)
-    state["target_vocabulary"] = _vocabulary_to_json(estimator.target_vocabulary_)
-    return state
-
-
-def _vocabulary_to_json(vocabulary):
-    tokens = vocabulary.tokens
-    dtype = "object" if tokens.dtype == object else tokens.dtype.str
-    return {"dtype": dtype, "tokens": [_token_to_json(token) for token in tokens.tolist()]}
-
-
-def _vocabulary_from_json(data):
-    values = [_token_from_json(token) for token in data["tokens"]]
-    if data["dtype"] != "object":
-        return Vocabulary(np.array(values, dtype=np.dtype(data["dtype"])))
-    tokens = np.empty(len(values), dtype=object)
-    tokens[:] = values
-    return Vocabulary(tokens)
-
-
-def _numpy_scalar(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f"{value!r} of type {type(value).__name__} cannot be saved as JSON.")
-
-
-def _token_to_json(token):
-    if isinstance(token, np.generic):
-        token = token.item()
-    if isinstance(token, (bool, int, float, str)):
-        return token
-    if isinstance(token, tuple):
-        return {"tuple": [_token_to_json(item) for item in token]}
-    raise TypeError(
-        f"Token {token!r} of type {type(token).__name__} cannot be saved safely: only ints, "
-        "floats, strings, booleans and tuples of them can.  Use pickle or joblib (and load "
-        "only trusted files)."
-    )
-
-
-def _token_from_json(value):
-    if isinstance(value, dict):
-        return tuple(_token_from_json(item) for item in value["tuple"])
-    return value
-
-
-def keras_bytes(model):
-    """A Keras training model as the bytes of a ``.keras`` archive."""
-    # Keras saves to named ``.keras`` files only, not to buffers.
-    with tempfile.TemporaryDirectory() as directory:
-        keras_path = os.path.join(directory, MODEL_FILE)
-        model.save(keras_path)
-        with open(keras_path, "rb") as file:
-            return file.read()
-
-
-def keras_model(model_bytes, path):
-    """The model of ``.keras`` archive bytes, loaded with ``safe_mode`` on."""
-    import keras
-
-    from . import training  # noqa: F401  registers SequenceAccuracy for the compiled model
-
-    with tempfile.TemporaryDirectory() as directory:
-        keras_path = os.path.join(directory, MODEL_FILE)
-        with open(keras_path, "wb") as file:
-            file.write(model_bytes)
-        try:
-            return keras.saving.load_model(keras_path, safe_mode=True)
-        except (ValueError, TypeError) as error:
-            raise ValueError(
-                f"{path!r}: its Keras model cannot be loaded safely ({error})."
-            ) from error
-
-
-def _package_version():
-    from . import __version__
-
-    return __version__

@@ -12,10 +12,10 @@ from numbers import Integral, Real
 from typing import NamedTuple
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
-from sklearn.utils._param_validation import Interval
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from .private_api import Interval, _fit_context
 from .vocabulary import N_RESERVED, RESERVED_NAMES, START_ID, Vocabulary, check_tokens
 
 # Label of padded target positions: the loss ignores it and the

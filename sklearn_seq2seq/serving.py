@@ -13,13 +13,13 @@ refuses.
 import json
 import os
 
-from .persistence import _vocabulary_to_json
+from .archive import vocabulary_to_json
 from .vocabulary import END_ID, N_RESERVED, PAD_ID, RESERVED_NAMES, START_ID, UNKNOWN_ID
 
 VOCABULARY_FILE = "vocabulary.json"
 
 
-def export(estimator, path):
+def export(predictor, path, *, beam_width=1, length_penalty=0.0):
     """Write a SavedModel whose ``decode`` endpoint does what ``predict`` does.
 
     ``decode(source_ids, source_lengths)`` takes int32 source ids of shape
@@ -31,19 +31,24 @@ def export(estimator, path):
 
     Parameters
     ----------
-    estimator : Seq2SeqLSTM
-        A fitted estimator.
+    predictor : ~sklearn_seq2seq.predictor.Predictor
+        A fitted estimator's predictor (its model and codec).
     path : str or os.PathLike
         Directory to write (created; must not hold another SavedModel).
+    beam_width : int, default=1
+        1 exports greedy decoding, more a beam search of that width.
+    length_penalty : float, default=0.0
+        The beam search's length normalisation.
     """
     import tensorflow as tf
 
     from .decoding import CLASSES
 
-    beam = estimator.beam_width > 1
-    decoder = estimator._beam_decoder(estimator.beam_width) if beam else estimator._decoder
-    offset, n_outputs = estimator._class_offset(), estimator.max_output_length_
-    ends_with_eos = estimator._ends_with_eos
+    codec = predictor.codec
+    beam = beam_width > 1
+    decoder = predictor.beam(beam_width, length_penalty) if beam else predictor.greedy
+    offset, n_outputs = codec.class_offset, codec.max_output_length
+    ends_with_eos = codec.ends_with_eos
 
     def decode(source_ids, source_lengths):
         classes = decoder._decode_masked(source_ids, source_lengths, CLASSES)[0]
@@ -60,7 +65,7 @@ def export(estimator, path):
         return {"token_ids": tf.where(inside, classes + offset, PAD_ID), "lengths": lengths}
 
     module = tf.Module()
-    module.weights = [weight.value for weight in estimator.model_.weights]  # tf.Variables
+    module.weights = [weight.value for weight in predictor.model.weights]  # tf.Variables
     module.decode = tf.function(
         decode,
         input_signature=[
@@ -72,9 +77,9 @@ def export(estimator, path):
     vocabulary = {
         "reserved_ids": dict(zip(RESERVED_NAMES, (PAD_ID, START_ID, UNKNOWN_ID, END_ID))),
         "first_token_id": N_RESERVED,
-        "source": _vocabulary_to_json(estimator.source_vocabulary_),
-        "target": _vocabulary_to_json(estimator.target_vocabulary_),
-        "target_kind": estimator._target_kind,
+        "source": vocabulary_to_json(codec.source_vocabulary),
+        "target": vocabulary_to_json(codec.target_vocabulary),
+        "target_kind": codec.target_kind,
     }
     with open(os.path.join(path, VOCABULARY_FILE), "w") as file:
         json.dump(vocabulary, file)

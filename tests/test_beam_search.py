@@ -30,7 +30,7 @@ def test_width_one_is_greedy(words, fitted, small_task):
     decoder = BeamSearchDecoder(fitted.model_, n_steps=2, beam_width=1, class_offset=N_RESERVED)
     np.testing.assert_array_equal(
         decoder(fitted.source_vocabulary_.encode(X_fixed))[0][:, 0],
-        fitted._decoder(fitted.source_vocabulary_.encode(X_fixed)),
+        fitted._predictor.greedy(fitted.source_vocabulary_.encode(X_fixed)),
     )
 
 

@@ -29,7 +29,7 @@ def test_compiled_decoder_matches_keras_inference_models(fitted, small_task, n_r
     expected_classes, expected_proba = tutorial_decode(
         fitted.encoder_model_, fitted.decoder_model_, source_ids, fitted.n_outputs_
     )
-    classes, proba = fitted._decoder(source_ids, return_probabilities=True)
+    classes, proba = fitted._predictor.greedy(source_ids, return_probabilities=True)
     np.testing.assert_array_equal(classes, expected_classes)
     np.testing.assert_allclose(proba, expected_proba, atol=1e-5)
 
@@ -44,10 +44,10 @@ def test_masked_decoder_matches_keras_inference_models_on_padded_sources():
         est.encoder_model_,
         est.decoder_model_,
         source_ids,
-        est._decoder.n_steps,
+        est._predictor.greedy.n_steps,
         class_offset=END_ID,
     )
-    classes, proba = est._decoder(source_ids, sources.lengths, return_probabilities=True)
+    classes, proba = est._predictor.greedy(source_ids, sources.lengths, return_probabilities=True)
     np.testing.assert_array_equal(classes, expected_classes)
     np.testing.assert_allclose(proba, expected_proba, atol=1e-5)
 

@@ -67,14 +67,14 @@ def test_compiled_decoding_matches_the_keras_inference_models(option_model):
     est = option_model
     sources = read_sequences(WORDS[:150], "strings")
     source_ids = pad_ids(est.source_vocabulary_.encode(sources.tokens), sources.lengths)
-    expected_classes, expected_proba = keras_decode(est, source_ids, est._decoder.n_steps)
-    classes, proba = est._decoder(source_ids, sources.lengths, return_probabilities=True)
+    expected_classes, expected_proba = keras_decode(est, source_ids, est._predictor.greedy.n_steps)
+    classes, proba = est._predictor.greedy(source_ids, sources.lengths, return_probabilities=True)
     np.testing.assert_allclose(proba, expected_proba, atol=1e-5)
     np.testing.assert_array_equal(classes, expected_classes)
     # Full-length sources take the unrolled fixed-length path.
     same_length = source_ids[sources.lengths == 4][:, :4]
-    expected_classes, expected_proba = keras_decode(est, same_length, est._decoder.n_steps)
-    classes, proba = est._decoder(same_length, return_probabilities=True)
+    expected_classes, expected_proba = keras_decode(est, same_length, est._predictor.greedy.n_steps)
+    classes, proba = est._predictor.greedy(same_length, return_probabilities=True)
     np.testing.assert_allclose(proba, expected_proba, atol=1e-5)
     np.testing.assert_array_equal(classes, expected_classes)
 

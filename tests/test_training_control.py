@@ -15,9 +15,11 @@ from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 
 from sklearn_seq2seq import Seq2SeqLSTM
-from sklearn_seq2seq.preprocessing import PAD_LABEL, shift_right
+from sklearn_seq2seq.codec import read_targets
+from sklearn_seq2seq.preprocessing import shift_right
+from sklearn_seq2seq.sequences import read_sequences
 from sklearn_seq2seq.training import make_dataset
-from sklearn_seq2seq.vocabulary import END_ID, N_RESERVED, PAD_ID
+from sklearn_seq2seq.vocabulary import N_RESERVED
 
 STRINGS = ["ab", "abc", "b", "ca", "cab", "bb"] * 100
 REVERSED = [x[::-1] for x in STRINGS]
@@ -68,12 +70,12 @@ def test_training_accuracy_metric_is_the_greedy_exact_sequence_accuracy(
     if variable:
         est = Seq2SeqLSTM(n_units=16, epochs=3, random_state=0).fit(STRINGS, REVERSED)
         X, Y = STRINGS, REVERSED
-        source_ids, source_lengths = est._read_fit_sources(X, Y, "strings")
-        target_ids, _ = est._read_fit_targets(Y, "strings")
-        decoder_input = shift_right(target_ids)
-        decoder_input[decoder_input == END_ID] = PAD_ID
-        labels = target_ids - END_ID
-        labels[labels < 0] = PAD_LABEL
+        codec, sources = est._codec, read_sequences(X, "strings")
+        source_ids = codec.source_ids(sources.tokens, sources.lengths)
+        target_ids, target_lengths = codec.training_targets(*read_targets(Y, "strings")[:2])
+        _, decoder_input, labels, *_ = codec.training_data(
+            source_ids, sources.lengths, target_ids, target_lengths
+        )
     else:
         est, (_, _, X, Y) = fitted, small_task
         source_ids, _ = est._source_ids(X)

@@ -1,0 +1,276 @@
+"""The model file: one zip archive, JSON metadata and a Keras model, no pickle.
+
+A saved estimator is one zip file holding
+
+* ``estimator.json``: the format name and version, the package version,
+  the parameters and the fitted state (vocabularies, output layout,
+  history) as plain JSON;
+* ``model.keras``: the training model in Keras's own format (architecture
+  as JSON config, weights and optimizer state as HDF5), loaded with Keras's
+  ``safe_mode`` on, which refuses ``Lambda`` layers and any class that is
+  not a registered Keras object.
+
+This module writes and reads that file and knows no estimator class: it
+reads an estimator through scikit-learn's ``get_params`` and the pickling
+state (``__getstate__``), the same state pickle stores.
+:mod:`~sklearn_seq2seq.persistence` builds estimators from it.
+
+Pickle and joblib (``__getstate__``) stay the way to save an estimator
+with Keras callbacks in its parameters or tokens JSON cannot hold; load
+those only from sources you trust.
+"""
+
+import json
+import os
+import tempfile
+import uuid
+import zipfile
+import zlib
+
+import numpy as np
+
+from ._version import __version__
+from .vocabulary import Vocabulary
+
+FORMAT = "sklearn-seq2seq"
+FORMAT_VERSION = 1
+METADATA_FILE = "estimator.json"
+MODEL_FILE = "model.keras"
+
+# Fitted attributes stored as they are (JSON-ready numbers, strings, lists).
+_PLAIN_FITTED = (
+    "n_outputs_",
+    "n_features_in_",
+    "history_",
+    "n_iter_",
+    "best_loss_",
+    "best_validation_score_",
+    "validation_scores_",
+    "best_epoch_",
+    "_target_kind",
+    "_ends_with_eos",
+    "_architecture",
+)
+
+
+def save(estimator, path):
+    """Save a fitted or unfitted estimator to ``path`` without pickle.
+
+    The file is written next to its destination and renamed into place,
+    so an interrupted save never leaves a truncated file at ``path``.
+
+    Parameters
+    ----------
+    estimator : Seq2SeqLSTM
+        The estimator.  Its ``callbacks`` parameter is not saved (Keras
+        callbacks are Python objects, not data); a ``RandomState``
+        instance as ``random_state`` is saved as None.
+    path : str or os.PathLike
+        Destination file.
+
+    Raises
+    ------
+    TypeError
+        If a vocabulary holds tokens JSON cannot represent (only ints,
+        floats, strings, booleans and tuples of them can be saved).
+    """
+    state = estimator.__getstate__()  # the fitted model as .keras bytes
+    metadata = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "package_version": package_version(),
+        "class": type(estimator).__name__,
+        "params": _params(estimator),
+        "fitted": _fitted_state(state),
+    }
+    path = os.fspath(path)
+    # A new name beside the destination (same file system, so the rename is
+    # atomic); opened like any new file, so the user's umask applies.
+    partial = os.path.join(
+        os.path.dirname(os.path.abspath(path)), f".{os.path.basename(path)}.{uuid.uuid4().hex}"
+    )
+    try:
+        with open(partial, "xb") as file, zipfile.ZipFile(file, "w") as archive:
+            archive.writestr(
+                METADATA_FILE, json.dumps(metadata, default=_numpy_scalar), zipfile.ZIP_DEFLATED
+            )
+            if "model_" in state:
+                archive.writestr(MODEL_FILE, state["model_"])
+        os.replace(partial, path)
+    except BaseException:
+        if os.path.exists(partial):
+            os.unlink(partial)
+        raise
+
+
+def read(path):
+    """The metadata and the Keras model bytes of a model file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A file written by :func:`save`.
+
+    Returns
+    -------
+    metadata : dict
+        The checked ``estimator.json``.
+    model_bytes : bytes or None
+        The ``.keras`` archive; None for an unfitted estimator.
+
+    Raises
+    ------
+    ValueError
+        If the file is not a readable model file of a version this
+        package reads.
+    """
+    path = os.fspath(path)  # a missing path or a folder: open's own OSError
+    try:
+        with zipfile.ZipFile(path) as archive:
+            metadata = _read_metadata(archive, path)
+            model_bytes = archive.read(MODEL_FILE) if MODEL_FILE in archive.namelist() else None
+    except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+        raise ValueError(
+            f"{path!r} is not a sklearn_seq2seq model file, or is truncated or corrupted "
+            f"(not a readable zip archive: {error})."
+        ) from error
+    return metadata, model_bytes
+
+
+def fitted_state(fitted):
+    """The fitted attributes a model file's ``"fitted"`` entry holds, as Python objects.
+
+    Parameters
+    ----------
+    fitted : dict
+        ``metadata["fitted"]``.
+
+    Returns
+    -------
+    state : dict
+        Fitted attributes by name (vocabularies as
+        :class:`~sklearn_seq2seq.vocabulary.Vocabulary`); the output
+        layout derived from them (``classes_``) is not included.
+    """
+    state = {name: fitted[name] for name in _PLAIN_FITTED if name in fitted}
+    if "feature_names_in_" in fitted:
+        state["feature_names_in_"] = np.asarray(fitted["feature_names_in_"], dtype=object)
+    state["source_vocabulary_"] = vocabulary_from_json(fitted["source_vocabulary"])
+    state["target_vocabulary_"] = vocabulary_from_json(fitted["target_vocabulary"])
+    state["loss_curve_"] = state["history_"]["loss"]
+    return state
+
+
+def _read_metadata(archive, path):
+    try:
+        metadata = json.loads(archive.read(METADATA_FILE))
+    except (KeyError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(
+            f"{path!r} is not a sklearn_seq2seq model file: no readable {METADATA_FILE}."
+        ) from error
+    if not isinstance(metadata, dict) or metadata.get("format") != FORMAT:
+        raise ValueError(f"{path!r} is not a sklearn_seq2seq model file.")
+    version = metadata.get("format_version")
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise ValueError(
+            f"{path!r} has format version {version!r}; this sklearn_seq2seq "
+            f"({package_version()}) reads versions up to {FORMAT_VERSION}. Upgrade the package."
+        )
+    return metadata
+
+
+def _params(estimator):
+    params = estimator.get_params(deep=False)
+    params["callbacks"] = None
+    if not (params["random_state"] is None or isinstance(params["random_state"], int)):
+        params["random_state"] = None
+    return params
+
+
+def _fitted_state(state):
+    """The JSON ``"fitted"`` entry of an estimator's pickling state; None if unfitted."""
+    if "model_" not in state:
+        return None
+    fitted = {name: state[name] for name in _PLAIN_FITTED if name in state}
+    if "n_features_in_" in fitted:
+        fitted["n_features_in_"] = int(fitted["n_features_in_"])
+    if "feature_names_in_" in state:
+        fitted["feature_names_in_"] = [str(name) for name in state["feature_names_in_"]]
+    fitted["source_vocabulary"] = vocabulary_to_json(state["source_vocabulary_"])
+    fitted["target_vocabulary"] = vocabulary_to_json(state["target_vocabulary_"])
+    return fitted
+
+
+def vocabulary_to_json(vocabulary):
+    """A vocabulary as JSON-ready data (its dtype and tokens)."""
+    tokens = vocabulary.tokens
+    dtype = "object" if tokens.dtype == object else tokens.dtype.str
+    return {"dtype": dtype, "tokens": [_token_to_json(token) for token in tokens.tolist()]}
+
+
+def vocabulary_from_json(data):
+    """The vocabulary of :func:`vocabulary_to_json`'s data."""
+    values = [_token_from_json(token) for token in data["tokens"]]
+    if data["dtype"] != "object":
+        return Vocabulary(np.array(values, dtype=np.dtype(data["dtype"])))
+    tokens = np.empty(len(values), dtype=object)
+    tokens[:] = values
+    return Vocabulary(tokens)
+
+
+def _numpy_scalar(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"{value!r} of type {type(value).__name__} cannot be saved as JSON.")
+
+
+def _token_to_json(token):
+    if isinstance(token, np.generic):
+        token = token.item()
+    if isinstance(token, (bool, int, float, str)):
+        return token
+    if isinstance(token, tuple):
+        return {"tuple": [_token_to_json(item) for item in token]}
+    raise TypeError(
+        f"Token {token!r} of type {type(token).__name__} cannot be saved safely: only ints, "
+        "floats, strings, booleans and tuples of them can.  Use pickle or joblib (and load "
+        "only trusted files)."
+    )
+
+
+def _token_from_json(value):
+    if isinstance(value, dict):
+        return tuple(_token_from_json(item) for item in value["tuple"])
+    return value
+
+
+def keras_bytes(model):
+    """A Keras training model as the bytes of a ``.keras`` archive."""
+    # Keras saves to named ``.keras`` files only, not to buffers.
+    with tempfile.TemporaryDirectory() as directory:
+        keras_path = os.path.join(directory, MODEL_FILE)
+        model.save(keras_path)
+        with open(keras_path, "rb") as file:
+            return file.read()
+
+
+def keras_model(model_bytes, path):
+    """The model of ``.keras`` archive bytes, loaded with ``safe_mode`` on."""
+    import keras
+
+    from . import training  # noqa: F401  registers SequenceAccuracy for the compiled model
+
+    with tempfile.TemporaryDirectory() as directory:
+        keras_path = os.path.join(directory, MODEL_FILE)
+        with open(keras_path, "wb") as file:
+            file.write(model_bytes)
+        try:
+            return keras.saving.load_model(keras_path, safe_mode=True)
+        except (ValueError, TypeError) as error:
+            raise ValueError(
+                f"{path!r}: its Keras model cannot be loaded safely ({error})."
+            ) from error
+
+
+def package_version():
+    return __version__

@@ -1,0 +1,307 @@
+"""Sources and targets as ids, and ids as targets again: one fitted layout.
+
+A :class:`Codec` is the estimator's fitted view of its sequences: the two
+vocabularies, the kind of ``y`` it was given (``"array"``, ``"labels"``,
+``"strings"`` or ``"lists"``), whether targets vary in length (then every
+target ends with the end symbol, ``END_ID``, a label and never a decoder
+input) and the longest output.  Everything that turns user targets into
+the network's ids (labels, decoder input, output classes) and output
+classes back into the user's kind lives here, so training, validation,
+scoring and decoding all read sequences one way.
+
+Output classes are target ids shifted down: with the end symbol, class 0
+is the end and class ``k`` is token id ``k + END_ID``; without it, class
+``k`` is token id ``k + N_RESERVED``.
+"""
+
+import numpy as np
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_array, check_consistent_length
+
+from .preprocessing import PAD_LABEL, TrainingData, check_token_array, shift_right
+from .sequences import (
+    ARRAY,
+    format_sequences,
+    pad_ids,
+    position_mask,
+    read_sequences,
+    sequence_kind,
+)
+from .vocabulary import END_ID, EOS, N_RESERVED, PAD_ID, UNKNOWN_ID, Vocabulary
+
+# Target kind of a 1-D array y: one label (a length-1 sequence) per sample.
+LABELS = "labels"
+
+
+def read_targets(Y, kind, *, name="y", allow_empty=False):
+    """Target tokens, one length per sequence, and the kind (1-D arrays are labels).
+
+    Parameters
+    ----------
+    Y : array-like or list of sequences
+        User targets.
+    kind : str
+        What :func:`~sklearn_seq2seq.sequences.sequence_kind` says ``Y`` is.
+    name : str, default="y"
+        Name used in error messages.
+    allow_empty : bool, default=False
+        Whether empty sequences are accepted.
+
+    Returns
+    -------
+    tokens : ndarray of shape (total length,)
+        All target tokens, concatenated.
+    lengths : ndarray of shape (n_samples,)
+        Length of each target.
+    kind : str
+        ``kind``, or ``"labels"`` for a 1-D array.
+    """
+    if kind != ARRAY:
+        targets = read_sequences(Y, kind, name=name, allow_empty=allow_empty)
+        return targets.tokens, targets.lengths, kind
+    Y = check_array(Y, ensure_2d=False, dtype=None, ensure_all_finite=True, input_name=name)
+    check_classification_targets(Y)
+    if Y.ndim == 1:
+        kind = LABELS
+    Y = check_token_array(Y.reshape(len(Y), -1), name=name)
+    return Y.reshape(-1), np.full(len(Y), Y.shape[1]), kind
+
+
+def reject_new_tokens(ids, tokens, name):
+    """A warm start cannot learn tokens outside the fitted vocabulary."""
+    new = ids == UNKNOWN_ID
+    if np.any(new):
+        examples = list(dict.fromkeys(np.asarray(tokens).reshape(-1)[new.reshape(-1)].tolist()))
+        raise ValueError(
+            f"warm_start: {name} holds {len(examples)} token(s) the fitted model has never seen, "
+            f"e.g. {examples[:5]!r}; its vocabulary is fixed.  Fit with warm_start=False to "
+            "learn a new vocabulary."
+        )
+
+
+def length_range(lengths):
+    """ "3" or "2 to 5": the sequence lengths of an error message."""
+    shortest, longest = int(lengths.min()), int(lengths.max())
+    return str(shortest) if shortest == longest else f"{shortest} to {longest}"
+
+
+class Codec:
+    """The fitted mapping between user sequences and the network's ids.
+
+    Parameters
+    ----------
+    source_vocabulary, target_vocabulary : Vocabulary
+        Fitted vocabularies.
+    target_kind : {"array", "labels", "strings", "lists"}
+        The kind of ``y`` in ``fit``; predictions come back in it.
+    ends_with_eos : bool
+        Whether targets vary in length (and end with the end symbol).
+    max_output_length : int
+        Longest output: the fixed target length, or the cap of
+        variable-length outputs.
+    """
+
+    def __init__(
+        self, source_vocabulary, target_vocabulary, target_kind, ends_with_eos, max_output_length
+    ):
+        self.source_vocabulary = source_vocabulary
+        self.target_vocabulary = target_vocabulary
+        self.target_kind = target_kind
+        self.ends_with_eos = ends_with_eos
+        self.max_output_length = max_output_length
+
+    @classmethod
+    def learn_targets(cls, tokens, lengths, kind, *, max_output_length=None):
+        """The target side of a new fit: vocabulary, kind, end symbol, output length.
+
+        Parameters
+        ----------
+        tokens, lengths, kind
+            As :func:`read_targets` returns them.
+        max_output_length : int or None, default=None
+            Cap of variable-length outputs; None: the longest target.
+
+        Returns
+        -------
+        target_vocabulary : Vocabulary
+        ends_with_eos : bool
+        max_output_length : int
+        """
+        longest = int(lengths.max())
+        ends_with_eos = bool(lengths.min() != longest)
+        vocabulary = Vocabulary.from_tokens(tokens, name="y")
+        if not ends_with_eos and len(vocabulary.tokens) == 1:
+            raise ValueError(
+                f"y holds one class ({vocabulary.tokens[0]!r}) at every position: there is "
+                "nothing to learn."
+            )
+        n_outputs = (max_output_length or longest) if ends_with_eos else longest
+        return vocabulary, ends_with_eos, n_outputs
+
+    @property
+    def classes(self):
+        """Output classes: the target tokens, after ``EOS`` for variable lengths."""
+        tokens = self.target_vocabulary.tokens
+        if not self.ends_with_eos:
+            return tokens
+        classes = np.empty(len(tokens) + 1, dtype=object)
+        classes[0], classes[1:] = EOS, tokens
+        return classes
+
+    @property
+    def class_offset(self):
+        """Target id of output class 0."""
+        return END_ID if self.ends_with_eos else N_RESERVED
+
+    @property
+    def n_steps(self):
+        """Decoder steps: one more than the longest output with an end symbol."""
+        return self.max_output_length + 1 if self.ends_with_eos else self.max_output_length
+
+    def check_warm_targets(self, kind, lengths):
+        """A warm start keeps the kind of ``y`` and a fixed target length."""
+        if kind != self.target_kind:
+            raise ValueError(
+                f"warm_start: y is given as {kind}, but the model was fitted on {self.target_kind}."
+            )
+        if not self.ends_with_eos and np.any(lengths != self.max_output_length):
+            raise ValueError(
+                f"warm_start: y has sequences of {length_range(lengths)} tokens, but the "
+                f"model was fitted on targets of exactly {self.max_output_length}."
+            )
+
+    def source_ids(self, tokens, lengths):
+        """Right-padded source ids of concatenated tokens (unknown tokens: ``UNKNOWN_ID``)."""
+        return pad_ids(self.source_vocabulary.encode(tokens), lengths)
+
+    def training_targets(self, tokens, lengths, *, warm=False):
+        """Target ids of the training samples, and their lengths with the end symbol.
+
+        Returns
+        -------
+        ids : ndarray of shape (n_samples, width)
+            Target ids, the end symbol after each variable-length target.
+        lengths : ndarray of shape (n_samples,) or None
+            Lengths counting the end symbol; None for fixed lengths.
+        """
+        ids = self.target_vocabulary.encode(tokens)
+        if warm:
+            reject_new_tokens(ids, tokens, "y")
+        if not self.ends_with_eos:
+            return ids.reshape(len(lengths), -1), None
+        grid = pad_ids(ids, lengths, int(lengths.max()) + 1)
+        grid[np.arange(len(grid)), lengths] = END_ID
+        return grid, lengths + 1
+
+    def training_data(self, source_ids, source_lengths, target_ids, target_lengths):
+        """Encoded samples for teacher forcing: decoder input and labels from the targets."""
+        decoder_input_ids = shift_right(target_ids)
+        labels = target_ids
+        if self.ends_with_eos:
+            # The end symbol is a label, never a decoder input.
+            decoder_input_ids[decoder_input_ids == END_ID] = PAD_ID
+            labels -= END_ID  # in place: class 0 = end, class k = token k - 1
+            labels[labels < 0] = PAD_LABEL  # padding (the only ids below END_ID)
+        else:
+            labels -= N_RESERVED  # in place: output class = target id - reserved ids
+        data = TrainingData(source_ids, decoder_input_ids, labels, source_lengths, target_lengths)
+        return data.compact()
+
+    def targets(self, Y, *, name="y"):
+        """Output classes (-1 where unknown), lengths and decoder input of given targets.
+
+        Parameters
+        ----------
+        Y : array-like or list of sequences
+            Targets given as in ``fit``.
+        name : str, default="y"
+            Name used in error messages.
+
+        Returns
+        -------
+        classes : ndarray of shape (n_samples, width)
+            Output class of each position; -1 for tokens never seen in ``fit``.
+        lengths : ndarray of shape (n_samples,)
+            Target lengths, counting the end symbol for variable lengths.
+        decoder_input : ndarray of shape (n_samples, width)
+            The teacher-forcing decoder input.
+        """
+        kind = sequence_kind(Y, labels_in_arrays=True, name=name)
+        if kind == ARRAY:  # labels or not, as a 2-D grid
+            Y = check_array(Y, ensure_2d=False, dtype=None, ensure_all_finite=True, input_name=name)
+            Y = check_token_array(Y.reshape(len(Y), -1), name=name)
+            tokens, lengths = Y.reshape(-1), np.full(len(Y), Y.shape[1])
+        else:
+            targets = read_sequences(Y, kind, name=name, allow_empty=self.ends_with_eos)
+            tokens, lengths = targets.tokens, targets.lengths
+        ids = self.target_vocabulary.encode(tokens)
+        if self.ends_with_eos:
+            grid = pad_ids(ids, lengths, int(lengths.max()) + 1)
+            grid[np.arange(len(grid)), lengths] = END_ID
+            lengths = lengths + 1
+        elif np.any(lengths != self.max_output_length):
+            raise ValueError(
+                f"{name} has sequences of {length_range(lengths)} tokens, but this model was "
+                f"fitted on targets of exactly {self.max_output_length}."
+            )
+        else:
+            grid = pad_ids(ids, lengths)
+        decoder_input = shift_right(grid)
+        decoder_input[decoder_input == END_ID] = PAD_ID
+        classes = np.where(grid == UNKNOWN_ID, -1, grid - self.class_offset)
+        return classes, lengths, decoder_input
+
+    def held_out_data(self, source_ids, source_lengths, Y, *, name="y_val"):
+        """Validation samples encoded as training data; their targets must use known tokens.
+
+        Parameters
+        ----------
+        source_ids : ndarray of shape (n_samples, source length)
+            Encoded sources.
+        source_lengths : ndarray of shape (n_samples,) or None
+            Their lengths; None for fixed lengths.
+        Y : array-like or list of sequences
+            Targets given as in ``fit``.
+        name : str, default="y_val"
+            Name used in error messages.
+
+        Returns
+        -------
+        data : ~sklearn_seq2seq.preprocessing.TrainingData
+        """
+        classes, target_lengths, decoder_input = self.targets(Y, name=name)
+        check_consistent_length(source_ids, classes)
+        inside = position_mask(target_lengths, classes.shape[1])
+        unknown = inside & (classes < 0)
+        if np.any(unknown):
+            raise ValueError(
+                f"{name} holds {int(unknown.any(axis=1).sum())} sequence(s) with target tokens "
+                "never seen in y; the model cannot predict them.  Leave those samples out of "
+                "the validation set."
+            )
+        labels = np.where(inside, classes, PAD_LABEL)
+        if not self.ends_with_eos:
+            target_lengths = None
+        return TrainingData(
+            source_ids, decoder_input, labels, source_lengths, target_lengths
+        ).compact()
+
+    def output_lengths(self, classes):
+        """Tokens before the first end symbol, at most ``max_output_length``."""
+        if not self.ends_with_eos:
+            return np.full(len(classes), classes.shape[1])
+        ended = classes == 0
+        lengths = np.where(ended.any(axis=1), ended.argmax(axis=1), classes.shape[1])
+        return np.minimum(lengths, self.max_output_length)
+
+    def format(self, classes):
+        """Output classes of shape (n, steps) as target sequences of the user's kind."""
+        tokens = self.target_vocabulary.tokens
+        if self.target_kind == LABELS:
+            return tokens[classes[:, 0]]
+        if self.target_kind == ARRAY:
+            return tokens[classes]
+        output_lengths = self.output_lengths(classes)
+        inside = position_mask(output_lengths, classes.shape[1])
+        offset = 1 if self.ends_with_eos else 0  # class 0 is the end symbol
+        return format_sequences(tokens[classes[inside] - offset], output_lengths, self.target_kind)

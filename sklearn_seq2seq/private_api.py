@@ -1,0 +1,43 @@
+"""The private scikit-learn and Keras APIs this package relies on, in one place.
+
+scikit-learn's and Keras's own classes use them, but they may change
+without a deprecation cycle: ``tests/test_private_api.py`` fails loudly,
+naming the API, when one moves.
+
+* ``sklearn.base._fit_context``: validates the parameters before ``fit``,
+  as scikit-learn's estimators do.
+* ``sklearn.utils.validation._check_feature_names_in``: the input
+  feature names of ``get_feature_names_out``, as ``OneHotEncoder`` reads
+  them.
+* ``sklearn.utils._param_validation``: ``Interval``, ``StrOptions`` and
+  ``validate_parameter_constraints``, the constraint types of
+  ``_parameter_constraints``.
+* ``keras.optimizers.Optimizer._clip_gradients`` and
+  ``_all_reduce_sum_gradients`` (TensorFlow backend): overridden by
+  :class:`~sklearn_seq2seq.recipe.Adam` to clip the summed gradient under
+  ``tf.distribute``.
+* The weight layout of Keras's recurrent cells (``kernel``,
+  ``recurrent_kernel``, ``bias``; GRU's ``reset_after`` bias of shape
+  ``(2, 3 * units)``; gate orders i, f, c, o and z, r, h): read by
+  :class:`~sklearn_seq2seq.inference.Cell`, checked against the Keras
+  layers by ``tests/test_network_equivalence.py``.
+"""
+
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
+from sklearn.utils.validation import _check_feature_names_in
+
+__all__ = [
+    "KERAS_OPTIMIZER_HOOKS",
+    "Interval",
+    "StrOptions",
+    "_check_feature_names_in",
+    "_fit_context",
+    "validate_parameter_constraints",
+]
+
+# Keras optimizer methods recipe.Adam overrides, with their parameters.
+KERAS_OPTIMIZER_HOOKS = {
+    "_clip_gradients": ("self", "grads"),
+    "_all_reduce_sum_gradients": ("self", "grads_and_vars"),
+}

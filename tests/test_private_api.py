@@ -1,0 +1,53 @@
+"""The private scikit-learn and Keras APIs the package relies on are still there.
+
+``sklearn_seq2seq.private_api`` lists them; each failure names the API
+that moved, so an upgrade of scikit-learn or Keras breaks here, loudly,
+before it breaks a user's fit.
+"""
+
+import inspect
+
+import keras
+import pytest
+
+from sklearn_seq2seq import private_api
+
+
+@pytest.mark.parametrize(
+    "name", ["_fit_context", "_check_feature_names_in", "validate_parameter_constraints"]
+)
+def test_scikit_learn_private_functions_are_importable_and_callable(name):
+    assert callable(getattr(private_api, name)), f"sklearn's {name} moved or changed"
+
+
+def test_scikit_learn_constraint_types_still_check_values():
+    from numbers import Integral
+
+    constraints = {"n": [private_api.Interval(Integral, 1, None, closed="left")]}
+    private_api.validate_parameter_constraints(constraints, {"n": 2}, caller_name="test")
+    with pytest.raises(ValueError, match="must be an int in the range"):
+        private_api.validate_parameter_constraints(constraints, {"n": 0}, caller_name="test")
+    options = {"s": [private_api.StrOptions({"a"})]}
+    with pytest.raises(ValueError, match="must be a str among"):
+        private_api.validate_parameter_constraints(options, {"s": "b"}, caller_name="test")
+
+
+@pytest.mark.parametrize("name", list(private_api.KERAS_OPTIMIZER_HOOKS))
+def test_keras_optimizer_hooks_keep_their_names_and_parameters(name):
+    method = getattr(keras.optimizers.Adam, name, None)
+    assert method is not None, f"keras.optimizers.Optimizer.{name} is gone"
+    parameters = tuple(inspect.signature(method).parameters)
+    assert parameters == private_api.KERAS_OPTIMIZER_HOOKS[name], (
+        f"keras.optimizers.Optimizer.{name} now takes {parameters}"
+    )
+
+
+@pytest.mark.parametrize(
+    "cell, bias_shape", [(keras.layers.LSTMCell, (12,)), (keras.layers.GRUCell, (2, 9))]
+)
+def test_keras_recurrent_cells_keep_their_weight_layout(cell, bias_shape):
+    layer = cell(3)
+    layer.build((None, 5))
+    assert tuple(layer.kernel.shape) == (5, bias_shape[-1])
+    assert tuple(layer.recurrent_kernel.shape) == (3, bias_shape[-1])
+    assert tuple(layer.bias.shape) == bias_shape
