@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .private_api import Interval, _fit_context
+from .private_api import Interval, _check_feature_names_in, _fit_context
 from .vocabulary import N_RESERVED, RESERVED_NAMES, START_ID, Vocabulary, check_tokens
 
 # Label of padded target positions: the loss ignores it and the
@@ -294,24 +294,33 @@ class SequenceOneHotEncoder(TransformerMixin, BaseEstimator):
         return self.decode(np.argmax(X[:, :, N_RESERVED:], axis=2) + N_RESERVED)
 
     def get_feature_names_out(self, input_features=None):
-        """Names of the one-hot columns: ``"<position>_<token>"``.
+        """Names of the one-hot columns, as :class:`~sklearn.preprocessing.OneHotEncoder`'s.
+
+        Column ``"<feature>_<symbol>"`` is 1 where the position named
+        ``feature`` holds ``symbol``: a reserved symbol (``"<pad>"``,
+        ``"<start>"``, ``"<unk>"``, ``"<end>"``) or a token.
 
         Parameters
         ----------
-        input_features : None
-            Ignored; positions are numbered from 0.
+        input_features : array-like of str or None, default=None
+            Names of the positions.  None uses ``feature_names_in_`` when
+            ``fit`` saw a DataFrame, else ``"x0"``, ``"x1"``, ...
 
         Returns
         -------
         names : ndarray of str
-            One name per output column.
+            One name per output column, position-major as ``transform``.
+
+        Examples
+        --------
+        >>> enc = SequenceOneHotEncoder().fit([["a", "b"]])
+        >>> enc.get_feature_names_out()[:6].tolist()
+        ['x0_<pad>', 'x0_<start>', 'x0_<unk>', 'x0_<end>', 'x0_a', 'x0_b']
         """
         check_is_fitted(self)
+        features = _check_feature_names_in(self, input_features)
         symbols = list(RESERVED_NAMES) + [str(t) for t in self.tokens_]
-        return np.asarray(
-            [f"{p}_{s}" for p in range(self.n_features_in_) for s in symbols],
-            dtype=object,
-        )
+        return np.asarray([f"{f}_{s}" for f in features for s in symbols], dtype=object)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

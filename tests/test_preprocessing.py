@@ -44,11 +44,23 @@ def test_transform_layout_and_inverse_round_trip():
     np.testing.assert_array_equal(enc.inverse_transform(proba), X)
 
 
-def test_feature_names_name_position_and_token():
+def test_feature_names_follow_one_hot_encoder():
     enc = SequenceOneHotEncoder().fit([[1, 2]])
     names = enc.get_feature_names_out()
-    assert len(names) == 2 * enc.n_ids_
-    assert "0_<unk>" in names and "1_2" in names
+    assert len(names) == 2 * enc.n_ids_ == enc.transform([[1, 2]]).shape[1]
+    assert "x0_<unk>" in names and "x1_2" in names  # OneHotEncoder's "x0_a"
+    assert enc.get_feature_names_out(["first", "second"])[-1] == "second_2"
+    with pytest.raises(ValueError, match="input_features"):
+        enc.get_feature_names_out(["only one"])
+
+
+def test_feature_names_honour_dataframe_columns_and_pandas_output():
+    pd = pytest.importorskip("pandas")
+    X = pd.DataFrame({"a": ["x", "y"], "b": ["y", "y"]})
+    enc = SequenceOneHotEncoder().set_output(transform="pandas").fit(X)
+    Xt = enc.transform(X)
+    assert list(Xt.columns) == enc.get_feature_names_out().tolist()
+    assert Xt.columns[4] == "a_x" and Xt.loc[0, "a_x"] == 1 and Xt.loc[1, "b_y"] == 1
 
 
 def test_in_a_pipeline_with_a_scikit_learn_classifier():
