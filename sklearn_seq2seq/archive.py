@@ -30,6 +30,7 @@ import zlib
 import numpy as np
 
 from ._version import __version__
+from .startup import import_tensorflow
 from .vocabulary import Vocabulary
 
 FORMAT = "sklearn-seq2seq"
@@ -256,6 +257,7 @@ def keras_bytes(model):
 
 def keras_model(model_bytes, path):
     """The model of ``.keras`` archive bytes, loaded with ``safe_mode`` on."""
+    import_tensorflow()
     import keras
 
     from . import training  # noqa: F401  registers SequenceAccuracy for the compiled model

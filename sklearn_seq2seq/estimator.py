@@ -26,6 +26,7 @@ from .metrics import sequence_accuracy_score
 from .preprocessing import check_token_array
 from .private_api import Interval, StrOptions, _fit_context, validate_parameter_constraints
 from .sequences import ARRAY, LISTS, pad_ids, position_mask, read_sequences, sequence_kind
+from .startup import import_tensorflow
 from .vocabulary import Vocabulary
 
 # Fitted state that TensorFlow objects hold and pickling rebuilds.
@@ -428,7 +429,8 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         else:
             data, validation = self._split_validation(data, seed)
 
-        from .training import (  # imports TensorFlow
+        import_tensorflow()
+        from .training import (
             batches_per_epoch,
             fit_model,
             new_model,
@@ -635,7 +637,8 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         )
 
     def _build_inference(self):
-        from .predictor import Predictor  # imports TensorFlow
+        import_tensorflow()
+        from .predictor import Predictor
 
         self._predictor = Predictor(self.model_, self._codec)
 
