@@ -152,6 +152,13 @@ class GreedyDecoder(ChunkedDecoder):
     chunk_size : int, default=1024
         Batches are decoded in chunks of this many rows; full chunks of
         fixed-length sources use an XLA-compiled graph.
+    end_class : int or None, default=None
+        Output class of the end symbol.  Given, a chunk of variable-length
+        sources stops decoding once every row in it has emitted it; the
+        steps left are filled with the end class (probabilities and
+        attention weights with zeros there).  Fixed-length sources always
+        run ``n_steps`` (their unrolled graph is what keeps a row's result
+        independent of the batch, bit for bit).
 
     Examples
     --------
@@ -169,8 +176,11 @@ class GreedyDecoder(ChunkedDecoder):
     (2, 3)
     """
 
-    def __init__(self, training_model, n_steps, class_offset=N_RESERVED, chunk_size=1024):
+    def __init__(
+        self, training_model, n_steps, class_offset=N_RESERVED, chunk_size=1024, end_class=None
+    ):
         super().__init__(training_model, n_steps, class_offset, chunk_size)
+        self.end_class = end_class
 
     def __call__(self, source_ids, lengths=None, return_probabilities=False):
         """Decode a batch of source id sequences.
@@ -240,7 +250,46 @@ class GreedyDecoder(ChunkedDecoder):
         return classes, extra
 
     def _decode_masked(self, source_ids, lengths, option):
-        return self._decode_steps(*self.network.encode(source_ids, lengths), option)
+        states, memory = self.network.encode(source_ids, lengths)
+        if self.end_class is None:
+            return self._decode_steps(states, memory, option)
+        return self._decode_until_end(states, memory, option)
+
+    def _decode_until_end(self, states, memory, option):
+        """Greedy steps in a ``tf.while_loop`` that stops once every row has ended."""
+        network = self.network
+        batch = tf.shape(states[0][0])[0]
+        outputs = {CLASSES: tf.TensorArray(tf.int32, size=0, dynamic_size=True)}
+        if option != CLASSES:
+            outputs[option] = tf.TensorArray(tf.float32, size=0, dynamic_size=True)
+
+        def running(step, token, states, ended, outputs):
+            return (step < self.n_steps) & ~tf.reduce_all(ended)
+
+        def step_once(step, token, states, ended, outputs):
+            logits, states, weights = network.decoder_step(
+                token, states, memory, return_weights=True
+            )
+            step_classes = tf.argmax(logits, axis=-1, output_type=tf.int32)
+            written = {CLASSES: outputs[CLASSES].write(step, step_classes)}
+            if option == PROBABILITIES:
+                written[option] = outputs[option].write(step, row_softmax(logits))
+            elif option == ATTENTION_WEIGHTS:
+                written[option] = outputs[option].write(step, weights)
+            ended = ended | (step_classes == self.end_class)
+            return step + 1, step_classes + self.class_offset, states, ended, written
+
+        start = (tf.constant(0), tf.fill([batch], START_ID), states, tf.zeros([batch], tf.bool))
+        n_run, *_, outputs = tf.while_loop(running, step_once, (*start, outputs))
+        n_left = self.n_steps - n_run
+        # (steps, batch, ...) -> (batch, n_steps, ...): the steps not run are
+        # the end class, their probabilities and weights zeros.
+        classes = tf.transpose(outputs[CLASSES].stack())
+        classes = tf.pad(classes, [[0, 0], [0, n_left]], constant_values=self.end_class)
+        if option == CLASSES:
+            return classes, tf.zeros([0])
+        extra = tf.transpose(outputs[option].stack(), [1, 0, 2])
+        return classes, tf.pad(extra, [[0, 0], [0, n_left], [0, 0]])
 
     def _decode_steps(self, states, memory, option):
         """Greedy decoder steps from the encoder's results, for any leading shape."""

@@ -35,7 +35,12 @@ class Predictor:
     def __init__(self, model, codec):
         self.model = model
         self.codec = codec
-        self.greedy = GreedyDecoder(model, n_steps=codec.n_steps, class_offset=codec.class_offset)
+        self.greedy = GreedyDecoder(
+            model,
+            n_steps=codec.n_steps,
+            class_offset=codec.class_offset,
+            end_class=0 if codec.ends_with_eos else None,
+        )
         self.scorer = TeacherForcedScorer(model)
         self._beams = {}
         self._inference_models = None

@@ -48,8 +48,31 @@ def test_masked_decoder_matches_keras_inference_models_on_padded_sources():
         class_offset=END_ID,
     )
     classes, proba = est._predictor.greedy(source_ids, sources.lengths, return_probabilities=True)
-    np.testing.assert_array_equal(classes, expected_classes)
-    np.testing.assert_allclose(proba, expected_proba, atol=1e-5)
+    # Up to and including each row's end symbol (class 0): after it, a
+    # chunk whose rows have all ended stops decoding.
+    ended = expected_classes == 0
+    n_real = np.where(ended.any(axis=1), ended.argmax(axis=1) + 1, expected_classes.shape[1])
+    inside = np.arange(expected_classes.shape[1]) < n_real[:, None]
+    np.testing.assert_array_equal(classes[inside], expected_classes[inside])
+    np.testing.assert_allclose(proba[inside], expected_proba[inside], atol=1e-6)
+    assert np.all(classes[~inside] == 0)
+
+
+def test_masked_decoding_stops_when_every_row_has_ended():
+    """A chunk whose rows all end early runs only as many steps as its longest output."""
+    X = [[1, 2], [3], [2, 1, 3]] * 100
+    est = Seq2SeqLSTM(n_units=16, epochs=30, max_output_length=40, random_state=0).fit(X, X)
+    assert est.predict(X[:3]) == X[:3]
+    sources = read_sequences(X[:3], "lists")
+    source_ids = pad_ids(est.source_vocabulary_.encode(sources.tokens), sources.lengths)
+    classes, proba = est._predictor.greedy(source_ids, sources.lengths, return_probabilities=True)
+    assert classes.shape == (3, 41)
+    # Steps never run: end class, zero probabilities (predict_proba puts
+    # all mass on the end class after the end, as before).
+    assert np.all(classes[:, 4:] == 0) and np.all(proba[:, 4:] == 0)
+    np.testing.assert_allclose(proba[:, :3].sum(axis=-1), 1, rtol=1e-6)
+    after_end = est.predict_proba(X[:3])[10]
+    np.testing.assert_array_equal(after_end[:, 0], 1)
 
 
 def test_inference_models_share_the_trained_weights(fitted):
