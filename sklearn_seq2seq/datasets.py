@@ -1,7 +1,10 @@
 """Generators of sequence-to-sequence tasks, in scikit-learn's ``make_*`` style."""
 
+from __future__ import annotations
+
 import calendar
 import re
+from collections.abc import Sequence
 
 import numpy as np
 from sklearn.utils import check_random_state
@@ -9,7 +12,13 @@ from sklearn.utils import check_random_state
 from .sequences import LISTS, format_sequences, position_mask
 
 
-def make_reversal(n_samples=100, n_in=6, n_out=3, n_tokens=51, random_state=None):
+def make_reversal(
+    n_samples: int = 100,
+    n_in: int = 6,
+    n_out: int = 3,
+    n_tokens: int = 51,
+    random_state: int | np.random.RandomState | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Generate the origin tutorial's task: reverse the first tokens.
 
     Each source is ``n_in`` random integers in ``1 .. n_tokens - 1`` (0 is
@@ -76,7 +85,13 @@ def _rows(grid, lengths):
     return format_sequences(grid[position_mask(lengths, grid.shape[1])], lengths, LISTS)
 
 
-def make_copy(n_samples=100, min_length=1, max_length=10, n_tokens=10, random_state=None):
+def make_copy(
+    n_samples: int = 100,
+    min_length: int = 1,
+    max_length: int = 10,
+    n_tokens: int = 10,
+    random_state: int | np.random.RandomState | None = None,
+) -> tuple[list[list[int]], list[list[int]]]:
     """Generate the copy task: the target is the source, of varying length.
 
     Parameters
@@ -110,7 +125,13 @@ def make_copy(n_samples=100, min_length=1, max_length=10, n_tokens=10, random_st
     return X, [list(x) for x in X]
 
 
-def make_sort(n_samples=100, min_length=1, max_length=10, n_tokens=10, random_state=None):
+def make_sort(
+    n_samples: int = 100,
+    min_length: int = 1,
+    max_length: int = 10,
+    n_tokens: int = 10,
+    random_state: int | np.random.RandomState | None = None,
+) -> tuple[list[list[int]], list[list[int]]]:
     """Generate the sorting task: the target is the source in ascending order.
 
     Parameters
@@ -145,7 +166,11 @@ def make_sort(n_samples=100, min_length=1, max_length=10, n_tokens=10, random_st
     return _rows(grid, lengths), _rows(np.sort(padded, axis=1), lengths)
 
 
-def make_addition(n_samples=100, max_digits=3, random_state=None):
+def make_addition(
+    n_samples: int = 100,
+    max_digits: int = 3,
+    random_state: int | np.random.RandomState | None = None,
+) -> tuple[list[str], list[str]]:
     """Generate integer addition as character strings: ``"12+345" -> "357"``.
 
     Each operand first draws its number of digits uniformly from
@@ -201,8 +226,12 @@ DATE_FORMATS = (
 
 
 def make_dates(
-    n_samples=100, start="1950-01-01", end="2049-12-31", formats=DATE_FORMATS, random_state=None
-):
+    n_samples: int = 100,
+    start: str = "1950-01-01",
+    end: str = "2049-12-31",
+    formats: Sequence[str] = DATE_FORMATS,
+    random_state: int | np.random.RandomState | None = None,
+) -> tuple[list[str], list[str]]:
     """Generate date normalisation: human date formats to ISO ``YYYY-MM-DD``.
 
     Dates are drawn uniformly between ``start`` and ``end``, each written

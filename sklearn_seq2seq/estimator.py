@@ -7,7 +7,10 @@ a fitted estimator is unpickled, so importing the package, ``clone`` and
 ``get_params`` stay TensorFlow-free.
 """
 
+from __future__ import annotations
+
 import copy
+import os
 import warnings
 from numbers import Integral, Real
 
@@ -25,7 +28,15 @@ from .control import merge_history, monitored, stopping_callback, warn_if_still_
 from .metrics import sequence_accuracy_score
 from .preprocessing import check_token_array
 from .private_api import Interval, StrOptions, _fit_context, validate_parameter_constraints
-from .sequences import ARRAY, LISTS, pad_ids, position_mask, read_sequences, sequence_kind
+from .sequences import (
+    ARRAY,
+    LISTS,
+    SequenceBatch,
+    pad_ids,
+    position_mask,
+    read_sequences,
+    sequence_kind,
+)
 from .startup import import_tensorflow
 from .vocabulary import Vocabulary
 
@@ -365,7 +376,14 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         self.callbacks = callbacks
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, *, X_val=None, y_val=None):
+    def fit(
+        self,
+        X: SequenceBatch,
+        y: SequenceBatch,
+        *,
+        X_val: SequenceBatch | None = None,
+        y_val: SequenceBatch | None = None,
+    ) -> Seq2SeqLSTM:
         """Learn the vocabularies and train the network.
 
         Ctrl-C (``KeyboardInterrupt``) stops training after the current
@@ -687,7 +705,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             return ids, None  # no padding: the fixed-length path
         return ids, sources.lengths
 
-    def predict(self, X):
+    def predict(self, X: SequenceBatch) -> SequenceBatch:
         """Decode target sequences: greedily, or by beam search if ``beam_width > 1``.
 
         Parameters
@@ -706,7 +724,9 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         classes = self._predictor.classes(source_ids, lengths, **self._decoding())
         return self._codec.format(classes)
 
-    def attention_weights(self, X, *, return_predictions=False):
+    def attention_weights(
+        self, X: SequenceBatch, *, return_predictions: bool = False
+    ) -> np.ndarray | list[np.ndarray] | tuple:
         """Attention of each greedily decoded token over the source tokens.
 
         Parameters
@@ -743,7 +763,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             return weights, self._codec.format(classes)
         return weights
 
-    def predict_nbest(self, X, n_best=5):
+    def predict_nbest(self, X: SequenceBatch, n_best: int = 5) -> tuple[SequenceBatch, np.ndarray]:
         """The ``n_best`` most likely target sequences per sample, by beam search.
 
         The beam is ``max(beam_width, n_best)`` wide and hypotheses are
@@ -782,7 +802,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             Y_nbest = [flat[i : i + n_best] for i in range(0, len(flat), n_best)]
         return Y_nbest, log_probabilities
 
-    def log_likelihood(self, X, y):
+    def log_likelihood(self, X: SequenceBatch, y: SequenceBatch) -> np.ndarray:
         """Log-probability of each target sequence given its source.
 
         (Not named ``score_samples``: scikit-learn calls that with ``X``
@@ -818,7 +838,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         inside = position_mask(target_lengths, classes.shape[1])
         return np.where(inside, token_log_p, 0.0).sum(axis=1)
 
-    def predict_proba(self, X):
+    def predict_proba(self, X: SequenceBatch) -> np.ndarray | list[np.ndarray]:
         """Per-position token probabilities along the predicted sequence.
 
         Position ``j``'s distribution is conditioned on the predicted
@@ -845,7 +865,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             return probabilities[:, 0]
         return [probabilities[:, j] for j in range(self.n_outputs_)]
 
-    def score(self, X, y, sample_weight=None):
+    def score(self, X: SequenceBatch, y: SequenceBatch, sample_weight: None = None) -> float:
         """Exact-sequence accuracy: the fraction of sequences fully right.
 
         Parameters
@@ -869,7 +889,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         self._codec.targets(y)  # y fits the model (e.g. its target length), or a clear error
         return sequence_accuracy_score(y, self.predict(X))
 
-    def save(self, path):
+    def save(self, path: str | os.PathLike) -> None:
         """Save the estimator to one file, without pickle.
 
         Load it with :func:`sklearn_seq2seq.load`, which executes nothing
@@ -885,7 +905,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
 
         save(self, path)
 
-    def export(self, path):
+    def export(self, path: str | os.PathLike) -> None:
         """Export the decoder as a TensorFlow SavedModel for serving.
 
         The directory needs only TensorFlow: ``tf.saved_model.load(path)

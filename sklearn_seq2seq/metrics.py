@@ -9,12 +9,14 @@ padding never counts.  The scorers plug them into
 ``GridSearchCV(scoring=...)`` and ``cross_val_score``.
 """
 
+from __future__ import annotations
+
 import warnings
 
 import numpy as np
 from sklearn.metrics import make_scorer
 
-from .sequences import ARRAY, position_mask, read_sequences, sequence_kind
+from .sequences import ARRAY, SequenceBatch, position_mask, read_sequences, sequence_kind
 
 
 def _tokens_and_lengths(y, name):
@@ -66,7 +68,7 @@ def _paired_grids(y_true, y_pred):
     return grids[0], true_lengths, grids[1], pred_lengths
 
 
-def sequence_accuracy_score(y_true, y_pred):
+def sequence_accuracy_score(y_true: SequenceBatch, y_pred: SequenceBatch) -> float:
     """Fraction of sequences predicted exactly: same length, every token right.
 
     Parameters
@@ -94,7 +96,7 @@ def sequence_accuracy_score(y_true, y_pred):
     return float(np.mean(exact))
 
 
-def token_accuracy_score(y_true, y_pred):
+def token_accuracy_score(y_true: SequenceBatch, y_pred: SequenceBatch) -> float:
     """Fraction of aligned positions with the right token.
 
     Positions are compared index by index; a sequence of the wrong length
@@ -126,7 +128,7 @@ def token_accuracy_score(y_true, y_pred):
     return float(right.sum() / np.maximum(true_lengths, pred_lengths).sum())
 
 
-def token_error_rate(y_true, y_pred):
+def token_error_rate(y_true: SequenceBatch, y_pred: SequenceBatch) -> float:
     """Edit distance per reference token (like a word error rate).
 
     The Levenshtein distance (substitutions, insertions and deletions of
@@ -159,7 +161,7 @@ def token_error_rate(y_true, y_pred):
     return float(distances.sum() / true_lengths.sum())
 
 
-def edit_distances(y_true, y_pred):
+def edit_distances(y_true: SequenceBatch, y_pred: SequenceBatch) -> np.ndarray:
     """Levenshtein distance between each pair of sequences.
 
     Parameters

@@ -5,6 +5,8 @@ a Keras model, no pickle); loading builds the estimator from it, executing
 nothing from the file.
 """
 
+from __future__ import annotations
+
 import os
 
 from .archive import MODEL_FILE, fitted_state, keras_model, read, save
@@ -17,7 +19,7 @@ __all__ = ["load", "save"]
 ESTIMATOR_CLASSES = {"Seq2SeqLSTM": Seq2SeqLSTM}
 
 
-def load(path):
+def load(path: str | os.PathLike) -> Seq2SeqLSTM:
     """Load an estimator saved by :func:`save` (or ``Seq2SeqLSTM.save``).
 
     Nothing in the file is executed: the metadata are JSON, and the Keras

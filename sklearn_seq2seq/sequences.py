@@ -12,15 +12,23 @@ one length per sequence.  Three kinds of user input are recognised:
   2-D array (fixed length) or, for targets, a 1-D array of labels.
 """
 
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from itertools import chain
+from typing import TypeAlias
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import sparse
 
 from .vocabulary import PAD_ID, check_tokens
 
 STRINGS, LISTS, ARRAY = "strings", "lists", "array"
+
+# What the public API accepts and returns as a batch of sequences: a 2-D
+# array (or DataFrame), a 1-D array of labels, a list of strings, or a
+# list of token sequences.
+SequenceBatch: TypeAlias = ArrayLike | Sequence[str] | Sequence[Sequence[Hashable]]
 
 
 @dataclass
