@@ -119,12 +119,21 @@ class BeamSearchDecoder(ChunkedDecoder):
         return tuple(self._run(source_ids, lengths, None))
 
     def _decode(self, source_ids, option, full_chunk):
-        return self._search(*self.network.encode(source_ids))
+        return self._search(*self.network.encode(source_ids), until_end=False)
 
     def _decode_masked(self, source_ids, lengths, option):
-        return self._search(*self.network.encode(source_ids, lengths))
+        return self._search(
+            *self.network.encode(source_ids, lengths), until_end=self.end_class is not None
+        )
 
-    def _search(self, states, memory):
+    def _search(self, states, memory, until_end):
+        """Beam search from the encoder's results.
+
+        With ``until_end`` the steps run in a ``tf.while_loop`` that stops
+        once every hypothesis of the chunk has ended (after that, each step
+        would only append the end class at no cost); otherwise the
+        ``n_steps`` steps unroll into the graph.
+        """
         network, width = self.network, self.beam_width
         rows, n_classes = tf.shape(states[0][0])[0], network.n_classes
         # Every row starts with one live hypothesis; the other slots start at
@@ -133,7 +142,9 @@ class BeamSearchDecoder(ChunkedDecoder):
         scores = tf.tile(first[None], [rows, 1])  # log P of each hypothesis
         lengths = tf.zeros([rows, width], tf.int32)
         finished = tf.zeros([rows, width], tf.bool)
-        history = tf.zeros([rows, width, 0], tf.int32)
+        # Classes of each hypothesis per step; steps never run keep the end
+        # class (what a finished hypothesis adds).
+        history = tf.fill([rows, width, self.n_steps], self.end_class or 0)
         # Hypotheses are rows * width rows; each row's attention memory is
         # repeated for its hypotheses (it never needs reordering).
         states, memory = repeat_rows(states, width), repeat_rows(memory, width)
@@ -141,7 +152,8 @@ class BeamSearchDecoder(ChunkedDecoder):
         if self.end_class is not None:
             # A finished hypothesis may only add the end class, for free.
             only_end = tf.where(tf.range(n_classes) == self.end_class, 0.0, -float("inf"))
-        for _ in range(self.n_steps):
+
+        def step_once(step, token, states, scores, lengths, finished, history):
             logits, states = network.decoder_step(token, states, memory)
             log_p = tf.reshape(tf.nn.log_softmax(logits), [rows, width, n_classes])
             if self.end_class is not None:
@@ -156,11 +168,27 @@ class BeamSearchDecoder(ChunkedDecoder):
             finished = tf.gather(finished, parent, batch_dims=1)
             if self.end_class is not None:
                 finished |= new_class == self.end_class
-            history = tf.concat(
-                [tf.gather(history, parent, batch_dims=1), new_class[..., None]], axis=-1
+            history = tf.where(
+                tf.range(self.n_steps) == step,
+                new_class[..., None],
+                tf.gather(history, parent, batch_dims=1),
             )
             states = tf.nest.map_structure(lambda s: self._gather_states(s, parent), states)
             token = tf.reshape(new_class, [-1]) + self.class_offset
+            return step + 1, token, states, scores, lengths, finished, history
+
+        loop = (tf.constant(0), token, states, scores, lengths, finished, history)
+        if until_end:
+            loop = tf.while_loop(
+                lambda step, *rest: (step < self.n_steps) & ~tf.reduce_all(rest[4]),
+                step_once,
+                loop,
+            )
+        else:
+            # n_steps is fixed per fitted model: this unrolls when traced.
+            for _ in range(self.n_steps):
+                loop = step_once(*loop)
+        *_, scores, lengths, finished, history = loop
         # Final order by the normalised score, best first.
         ranked = scores / length_penalty(lengths, self.alpha)
         order = tf.argsort(ranked, axis=1, direction="DESCENDING", stable=True)
@@ -172,5 +200,6 @@ class BeamSearchDecoder(ChunkedDecoder):
 
     def _gather_states(self, state, parent):
         rows = tf.shape(parent)[0]
-        state = tf.reshape(state, [rows, self.beam_width, -1])
-        return tf.reshape(tf.gather(state, parent, batch_dims=1), [rows * self.beam_width, -1])
+        units = state.shape[-1]  # static: the loop keeps the state's shape
+        state = tf.reshape(state, [rows, self.beam_width, units])
+        return tf.reshape(tf.gather(state, parent, batch_dims=1), [rows * self.beam_width, units])

@@ -148,3 +148,21 @@ def test_invalid_beam_parameters_are_reported_at_fit():
         Seq2SeqLSTM(beam_width=0).fit([[1, 2]] * 4, [1] * 4)
     with pytest.raises(ValueError, match="length_penalty"):
         Seq2SeqLSTM(length_penalty=-1.0).fit([[1, 2]] * 4, [1] * 4)
+
+
+def test_stopping_once_every_hypothesis_has_ended_changes_no_result(words):
+    """The masked path's while_loop (early exit) equals running every step."""
+    import tensorflow as tf
+
+    from sklearn_seq2seq.sequences import pad_ids, read_sequences
+
+    est, X_test = words
+    search = est._predictor.beam(4, 0.6)
+    sources = read_sequences(X_test, "strings")
+    ids = tf.constant(pad_ids(est.source_vocabulary_.encode(sources.tokens), sources.lengths))
+    lengths = tf.constant(sources.lengths, tf.int32)
+    encoded = search.network.encode(ids, lengths)
+    stopped = [t.numpy() for t in search._search(*encoded, until_end=True)]
+    every_step = [t.numpy() for t in search._search(*encoded, until_end=False)]
+    for early, full in zip(stopped, every_step):
+        np.testing.assert_array_equal(early, full)
