@@ -715,7 +715,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
 
         Returns
         -------
-        Y : ndarray of shape (n_samples, target length) or (n_samples,), \\
+        Y : ndarray of shape (n_samples, target length) or (n_samples,), \
                 or list of sequences
             Predicted target sequences, in the kind ``y`` had in ``fit``:
             a 2-D (or 1-D) array, a list of strings or a list of lists.
@@ -740,7 +740,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
 
         Returns
         -------
-        weights : ndarray of shape (n_samples, n_outputs_, source length) or list
+        weights : ndarray of shape (n_samples, n_outputs, source length) or list
             For fixed-length sources and targets one array; otherwise, per
             sample, an array of shape (output length, source length), one
             row per token ``predict`` returns with ``beam_width=1`` (and,

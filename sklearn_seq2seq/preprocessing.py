@@ -236,7 +236,7 @@ class SequenceOneHotEncoder(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        X_onehot : ndarray of shape (n_samples, length * n_ids_)
+        X_onehot : ndarray of shape (n_samples, length * n_ids)
             Flattened one-hot encoding, position-major.
         """
         return self._one_hot(self.encode(X))
@@ -251,7 +251,7 @@ class SequenceOneHotEncoder(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        X_onehot : ndarray of shape (n_samples, length * n_ids_)
+        X_onehot : ndarray of shape (n_samples, length * n_ids)
             Flattened one-hot encoding of :meth:`encode_decoder_input`.
         """
         return self._one_hot(self.encode_decoder_input(X))
@@ -268,8 +268,8 @@ class SequenceOneHotEncoder(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, length * n_ids_) or \
-                (n_samples, length, n_ids_)
+        X : array-like of shape (n_samples, length * n_ids) or \
+                (n_samples, length, n_ids)
             Output of :meth:`transform`, or per-position probabilities.
 
         Returns
