@@ -51,3 +51,21 @@ def test_keras_recurrent_cells_keep_their_weight_layout(cell, bias_shape):
     assert tuple(layer.kernel.shape) == (5, bias_shape[-1])
     assert tuple(layer.recurrent_kernel.shape) == (3, bias_shape[-1])
     assert tuple(layer.bias.shape) == bias_shape
+
+
+def test_declared_floors_are_the_versions_ci_pins():
+    """pyproject's floors equal .ci/floors.txt's pins (what .ci/run installs and tests)."""
+    import re
+    import tomllib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    declared = tomllib.loads((root / "pyproject.toml").read_text())["project"]["dependencies"]
+    floors = dict(re.fullmatch(r"([\w-]+)>=([\w.]+)", d).groups() for d in declared)
+    pins = dict(
+        line.split("==")
+        for line in (root / ".ci" / "floors.txt").read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    assert {name: pins[name] for name in floors} == floors, "pyproject floors != CI pins"
+    assert "keras" in pins  # comes with TensorFlow; pinned for the private API
