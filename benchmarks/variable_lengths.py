@@ -1,21 +1,29 @@
-"""Length-aware batching against padding every batch to the longest sequence.
+"""Variable-length training and decoding, side by side in one process.
 
 Task: copy sequences whose lengths are drawn uniformly from 1..40 (tokens
-1..20, so an end symbol and masking are in play).  Both runs train the
-identical masked network for one epoch on the same ids in one process;
-the only difference is the batching:
+1..20, so an end symbol and masking are in play), 20,000 training samples
+encoded exactly as ``fit`` encodes them, 128 units.
 
-* padded: random batches, every one padded to the longest sequence (40);
-* bucketed: what ``Seq2SeqLSTM.fit`` does for variable-length data:
-  samples sorted by length within windows of 16 batches, each batch cut
-  to its own longest sequence.
+Training: the identical masked network (built by ``training.new_model``)
+on the same ids, one arm per batching, ``EPOCHS`` epochs each; the first
+epoch (which traces the graph) is reported apart, and the fastest of the
+steady epochs after it is taken (on a shared VM noise only adds time):
 
-Each trains three epochs; the first (which traces the training graph) is
-reported apart from the steady-state epochs after it (the fastest of which
-is taken: on a shared VM noise only adds time).
+* padded: random batches, every one padded to the longest sequence;
+* bucketed: what ``Seq2SeqLSTM.fit`` does (``training.make_dataset``);
+* plain Keras: a reference a practitioner writes by hand, the ids as
+  ragged tensors through ``tf.data``'s ``bucket_by_sequence_length``.
 
-Also times ``Seq2SeqLSTM.predict`` on the same kind of data (warm calls).
-Prints a markdown table and writes JSON.
+Decoding, on the weights the bucketed arm trained, 10,000 test sequences:
+
+* greedy as ``predict`` runs it now (a chunk stops once every row has
+  ended) and without that early exit, as it ran before;
+* a hand-written plain-Keras greedy loop with early exit: the Keras
+  inference encoder and decoder in a ``tf.function`` ``while_loop``;
+* beam search of width 4, against greedy;
+* ``Seq2SeqLSTM.predict`` of one string (batch 1), median of warm calls.
+
+Prints markdown tables and writes JSON.
 
 Run:  python benchmarks/variable_lengths.py [--out benchmarks/results/variable_lengths.json]
 """
@@ -26,9 +34,12 @@ import time
 from pathlib import Path
 
 import keras
+import numpy as np
+import tensorflow as tf
 
 HERE = Path(__file__).resolve().parent
-N_SAMPLES, MAX_LENGTH, N_TOKENS, N_UNITS, BATCH, EPOCHS = 20_000, 40, 21, 128, 128, 4
+N_SAMPLES, N_TEST, MAX_LENGTH, N_TOKENS = 20_000, 10_000, 40, 21
+N_UNITS, BATCH, EPOCHS = 128, 128, 4
 
 
 class EpochTimer(keras.callbacks.Callback):
@@ -45,24 +56,20 @@ class EpochTimer(keras.callbacks.Callback):
         self.seconds.append(time.perf_counter() - self.start)
 
 
-def encoded_copy_task():
-    """The copy task's samples encoded exactly as fit encodes them."""
+def encoded_copy_task(n_samples, random_state, codec=None):
+    """The copy task's samples encoded exactly as fit encodes them (with ``codec`` if given)."""
     from sklearn_seq2seq import make_copy
     from sklearn_seq2seq.codec import Codec, read_targets
     from sklearn_seq2seq.sequences import read_sequences
     from sklearn_seq2seq.vocabulary import Vocabulary
 
-    X, Y = make_copy(N_SAMPLES, 1, MAX_LENGTH, N_TOKENS, random_state=0)
+    X, Y = make_copy(n_samples, 1, MAX_LENGTH, N_TOKENS, random_state=random_state)
     sources = read_sequences(X, "lists")
     tokens, lengths, kind = read_targets(Y, "lists")
-    target_vocabulary, ends_with_eos, max_output_length = Codec.learn_targets(tokens, lengths, kind)
-    codec = Codec(
-        Vocabulary.from_tokens(sources.tokens),
-        target_vocabulary,
-        kind,
-        ends_with_eos,
-        max_output_length,
-    )
+    if codec is None:
+        target_vocabulary, ends_with_eos, n_outputs = Codec.learn_targets(tokens, lengths, kind)
+        source_vocabulary = Vocabulary.from_tokens(sources.tokens)
+        codec = Codec(source_vocabulary, target_vocabulary, kind, ends_with_eos, n_outputs)
     data = codec.training_data(
         codec.source_ids(sources.tokens, sources.lengths),
         sources.lengths,
@@ -71,10 +78,10 @@ def encoded_copy_task():
     return X, codec, data
 
 
-def train_once(codec, data, bucketed):
-    from sklearn_seq2seq.training import fit_model, new_model
+def new_network(codec):
+    from sklearn_seq2seq.training import new_model
 
-    model = new_model(
+    return new_model(
         n_source_ids=codec.source_vocabulary.n_ids,
         n_target_ids=codec.target_vocabulary.n_ids,
         n_classes=len(codec.classes),
@@ -85,19 +92,135 @@ def train_once(codec, data, bucketed):
         mask_source=True,
         mask_target=True,
     )
+
+
+def train_package(codec, data, bucketed):
+    """Epoch times of training.fit_model: bucketed (fit's batching) or padded."""
+    from sklearn_seq2seq.training import fit_model
+
+    model = new_network(codec)
     if not bucketed:
         data = data._replace(source_lengths=None, target_lengths=None)
     timer = EpochTimer()
-    fit_model(
-        model,
-        data,
-        epochs=EPOCHS,
-        batch_size=BATCH,
-        seed=0,
-        verbose=0,
-        callbacks=[timer],
+    fit_model(model, data, epochs=EPOCHS, batch_size=BATCH, seed=0, verbose=0, callbacks=[timer])
+    return model, timer.seconds
+
+
+def train_plain_keras(codec, data):
+    """Epoch times of a hand-written tf.data bucket_by_sequence_length fit."""
+    model = new_network(codec)
+
+    def unpadded(source, source_length, decoder_input, labels, target_length):
+        return (source[:source_length], decoder_input[:target_length]), labels[:target_length]
+
+    arrays = (
+        data.source_ids.astype(np.int32),
+        data.source_lengths,
+        data.decoder_input_ids.astype(np.int32),
+        data.labels.astype(np.int32),
+        data.target_lengths,
     )
+    boundaries = list(range(8, MAX_LENGTH + 1, 8))
+    dataset = (
+        tf.data.Dataset.from_tensor_slices(arrays)
+        .shuffle(len(data.labels), seed=0, reshuffle_each_iteration=True)
+        .map(unpadded, num_parallel_calls=tf.data.AUTOTUNE)
+        .bucket_by_sequence_length(
+            lambda inputs, labels: tf.shape(labels)[0],
+            bucket_boundaries=boundaries,
+            bucket_batch_sizes=[BATCH] * (len(boundaries) + 1),
+            padding_values=((0, 0), -1),
+        )
+        .prefetch(tf.data.AUTOTUNE)
+    )
+    timer = EpochTimer()
+    model.fit(dataset, epochs=EPOCHS, verbose=0, callbacks=[timer], shuffle=False)
     return timer.seconds
+
+
+def best_of(function, repeats=3):
+    """Fastest of ``repeats`` warm calls, after one untimed call."""
+    function()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def keras_greedy_loop(model, n_steps, class_offset):
+    """A plain-Keras greedy decode with early exit, as written by hand."""
+    from sklearn_seq2seq.network import build_inference_models
+    from sklearn_seq2seq.vocabulary import START_ID
+
+    encoder, decoder = build_inference_models(model)
+
+    @tf.function
+    def decode(source_ids):
+        states = encoder(source_ids, training=False)
+        batch = tf.shape(source_ids)[0]
+        token = tf.fill([batch, 1], START_ID)
+        classes = tf.TensorArray(tf.int32, size=0, dynamic_size=True)
+        ended = tf.zeros([batch], tf.bool)
+
+        def running(step, token, states, ended, classes):
+            return (step < n_steps) & ~tf.reduce_all(ended)
+
+        def step_once(step, token, states, ended, classes):
+            probabilities, *states = decoder([token, *states], training=False)
+            step_classes = tf.argmax(probabilities[:, 0], axis=-1, output_type=tf.int32)
+            ended = ended | (step_classes == 0)
+            token = (step_classes + class_offset)[:, None]
+            return step + 1, token, states, ended, classes.write(step, step_classes)
+
+        loop = (tf.constant(0), token, list(states), ended, classes)
+        *_, classes = tf.while_loop(running, step_once, loop)
+        return tf.transpose(classes.stack())
+
+    return decode
+
+
+def decoding(model, codec, test_data):
+    from sklearn_seq2seq.beam_search import BeamSearchDecoder
+    from sklearn_seq2seq.decoding import GreedyDecoder
+
+    ids, lengths = test_data.source_ids.astype(np.int32), test_data.source_lengths
+    n_steps, offset = codec.n_steps, codec.class_offset
+    early = GreedyDecoder(model, n_steps=n_steps, class_offset=offset, end_class=0)
+    every_step = GreedyDecoder(model, n_steps=n_steps, class_offset=offset)
+    beam = BeamSearchDecoder(model, n_steps=n_steps, beam_width=4, class_offset=offset, end_class=0)
+    keras_loop = keras_greedy_loop(model, n_steps, offset)
+    seconds = {
+        "greedy": best_of(lambda: early(ids, lengths)),
+        "greedy_without_early_exit": best_of(lambda: every_step(ids, lengths)),
+        "keras_greedy_loop": best_of(lambda: keras_loop(tf.constant(ids)).numpy()),
+        "beam_width_4": best_of(lambda: beam(ids, lengths)),
+    }
+    # The same tokens up to each row's end: the loops decode alike.
+    ours, theirs = early(ids, lengths), keras_loop(tf.constant(ids)).numpy()
+    n_out = codec.output_lengths(ours)
+    agree = np.mean([np.array_equal(a[:n], b[:n]) for a, b, n in zip(ours, theirs, n_out)])
+    report = {f"{name}_sequences_per_second": len(ids) / s for name, s in seconds.items()}
+    report["greedy_rows_agreeing_with_keras_loop"] = float(agree)
+    report["mean_output_length"] = float(n_out.mean())
+    return report
+
+
+def batch_one_latency():
+    """Median ms of Seq2SeqLSTM.predict on one string, warm."""
+    from sklearn_seq2seq import Seq2SeqLSTM
+
+    rng = np.random.RandomState(0)
+    X = ["".join(rng.choice(list("abcdefgh"), size=n)) for n in rng.randint(1, 13, size=3000)]
+    est = Seq2SeqLSTM(n_units=N_UNITS, epochs=1, random_state=0).fit(X, [x[::-1] for x in X])
+    est.predict(["abcdef"])
+    times = []
+    for _ in range(200):
+        start = time.perf_counter()
+        est.predict(["abcdef"])
+        times.append(time.perf_counter() - start)
+    return 1000 * float(np.median(times))
 
 
 def main():
@@ -105,26 +228,27 @@ def main():
     parser.add_argument("--out", default=str(HERE / "results" / "variable_lengths.json"))
     args = parser.parse_args()
 
-    X, codec, data = encoded_copy_task()
+    X, codec, data = encoded_copy_task(N_SAMPLES, random_state=0)
     padded_tokens = len(X) * (MAX_LENGTH + MAX_LENGTH + 1)
     real_tokens = int(data.source_lengths.sum() + data.target_lengths.sum())
     report = {"n_samples": N_SAMPLES, "max_length": MAX_LENGTH, "n_units": N_UNITS}
     report["real_token_fraction"] = real_tokens / padded_tokens
-    for kind in ("padded", "bucketed"):
-        seconds = train_once(codec, data, bucketed=kind == "bucketed")
+    epochs = {}
+    _, epochs["padded"] = train_package(codec, data, bucketed=False)
+    model, epochs["bucketed"] = train_package(codec, data, bucketed=True)
+    epochs["plain_keras"] = train_plain_keras(codec, data)
+    for kind, seconds in epochs.items():
         print(kind, [f"{s:.1f} s" for s in seconds], flush=True)
         report[f"{kind}_first_epoch_seconds"] = seconds[0]
-        # The fastest steady epoch: this VM's noise only ever adds time.
         report[f"{kind}_epoch_seconds"] = min(seconds[1:])
     report["speedup"] = report["padded_epoch_seconds"] / report["bucketed_epoch_seconds"]
+    report["ratio_to_plain_keras"] = (
+        report["bucketed_epoch_seconds"] / report["plain_keras_epoch_seconds"]
+    )
 
-    from sklearn_seq2seq import Seq2SeqLSTM
-
-    model = Seq2SeqLSTM(n_units=N_UNITS, epochs=1, random_state=0).fit(X[:2000], X[:2000])
-    model.predict(X[:10_000])  # traces the decoder
-    start = time.perf_counter()
-    model.predict(X[:10_000])
-    report["predict_10k_sequences_per_second"] = 10_000 / (time.perf_counter() - start)
+    _, _, test_data = encoded_copy_task(N_TEST, random_state=1, codec=codec)
+    report.update(decoding(model, codec, test_data))
+    report["batch_1_predict_median_ms"] = batch_one_latency()
 
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=2))
@@ -132,17 +256,33 @@ def main():
 
 
 def markdown(r):
+    greedy = r["greedy_sequences_per_second"]
     return "\n".join(
         [
-            "| copy task, lengths 1-40, 20k samples | epoch (steady) | first epoch | ratio |",
+            "| training: copy task, lengths 1-40, 20k samples | epoch (steady) | first epoch "
+            "| ratio |",
             "|---|---|---|---|",
             f"| padded to the longest (random batches) | {r['padded_epoch_seconds']:.1f} s | "
-            f"{r['padded_first_epoch_seconds']:.1f} s | 1x |",
-            f"| length-aware batches (`fit`'s default) | {r['bucketed_epoch_seconds']:.1f} s | "
-            f"{r['bucketed_first_epoch_seconds']:.1f} s | {r['speedup']:.2f}x faster |",
+            f"{r['padded_first_epoch_seconds']:.1f} s | {r['speedup']:.2f}x slower |",
+            f"| length buckets (`fit`) | {r['bucketed_epoch_seconds']:.1f} s | "
+            f"{r['bucketed_first_epoch_seconds']:.1f} s | 1x |",
+            f"| plain Keras, `bucket_by_sequence_length` | {r['plain_keras_epoch_seconds']:.1f} s "
+            f"| {r['plain_keras_first_epoch_seconds']:.1f} s | fit / reference = "
+            f"{r['ratio_to_plain_keras']:.2f} |",
             f"| real (unpadded) share of the padded tokens | {r['real_token_fraction']:.0%} | | |",
-            f"| predict, 10,000 variable-length sequences | "
-            f"{r['predict_10k_sequences_per_second']:,.0f} seq/s | | |",
+            "",
+            "| decoding 10,000 sequences (lengths 1-40) | sequences/s | ratio |",
+            "|---|---|---|",
+            f"| greedy, early exit (`predict`) | {greedy:,.0f} | 1x |",
+            f"| greedy, every step (before) | "
+            f"{r['greedy_without_early_exit_sequences_per_second']:,.0f} | "
+            f"{greedy / r['greedy_without_early_exit_sequences_per_second']:.2f}x slower |",
+            f"| plain-Keras `tf.function` greedy loop, early exit | "
+            f"{r['keras_greedy_loop_sequences_per_second']:,.0f} | "
+            f"{greedy / r['keras_greedy_loop_sequences_per_second']:.2f}x slower |",
+            f"| beam search, width 4 | {r['beam_width_4_sequences_per_second']:,.0f} | "
+            f"{r['beam_width_4_sequences_per_second'] / greedy:.0%} of greedy |",
+            f"| `predict` of one string, median | {r['batch_1_predict_median_ms']:.2f} ms | |",
         ]
     )
 
