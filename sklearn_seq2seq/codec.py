@@ -33,7 +33,7 @@ from .vocabulary import END_ID, EOS, N_RESERVED, PAD_ID, UNKNOWN_ID, Vocabulary
 LABELS = "labels"
 
 
-def read_targets(Y, kind, *, name="y", allow_empty=False):
+def read_targets(Y, kind, *, name="y", allow_empty=False, classification=True):
     """Target tokens, one length per sequence, and the kind (1-D arrays are labels).
 
     Parameters
@@ -46,6 +46,10 @@ def read_targets(Y, kind, *, name="y", allow_empty=False):
         Name used in error messages.
     allow_empty : bool, default=False
         Whether empty sequences are accepted.
+    classification : bool, default=True
+        Check an array ``Y`` with scikit-learn's
+        ``check_classification_targets`` (``fit``); scoring given targets
+        reads any tokens (unknown ones score as such).
 
     Returns
     -------
@@ -60,7 +64,8 @@ def read_targets(Y, kind, *, name="y", allow_empty=False):
         targets = read_sequences(Y, kind, name=name, allow_empty=allow_empty)
         return targets.tokens, targets.lengths, kind
     Y = check_array(Y, ensure_2d=False, dtype=None, ensure_all_finite=True, input_name=name)
-    check_classification_targets(Y)
+    if classification:
+        check_classification_targets(Y)
     if Y.ndim == 1:
         kind = LABELS
     Y = check_token_array(Y.reshape(len(Y), -1), name=name)
@@ -149,6 +154,13 @@ class Codec:
         return classes
 
     @property
+    def classes_attribute(self):
+        """The estimator's ``classes_``: one array for labels, else one per output position."""
+        if self.target_kind == LABELS:
+            return self.classes
+        return [self.classes] * self.max_output_length
+
+    @property
     def class_offset(self):
         """Target id of output class 0."""
         return END_ID if self.ends_with_eos else N_RESERVED
@@ -187,19 +199,36 @@ class Codec:
         ids = self.target_vocabulary.encode(tokens)
         if warm:
             reject_new_tokens(ids, tokens, "y")
+        grid, lengths = self._target_grid(ids, lengths)
+        return grid, lengths if self.ends_with_eos else None
+
+    def _target_grid(self, ids, lengths):
+        """Target ids as a right-padded grid, the end symbol after each variable-length one.
+
+        Returns the grid and the lengths (counting the end symbol).
+        """
         if not self.ends_with_eos:
-            return ids.reshape(len(lengths), -1), None
+            return ids.reshape(len(lengths), -1), lengths
         grid = pad_ids(ids, lengths, int(lengths.max()) + 1)
         grid[np.arange(len(grid)), lengths] = END_ID
         return grid, lengths + 1
 
+    def decoder_input(self, target_ids):
+        """The teacher-forcing decoder input: the start symbol, then the target.
+
+        The end symbol is a label, never a decoder input (fixed-length
+        targets have none).
+        """
+        decoder_input = shift_right(target_ids)
+        if self.ends_with_eos:
+            decoder_input[decoder_input == END_ID] = PAD_ID
+        return decoder_input
+
     def training_data(self, source_ids, source_lengths, target_ids, target_lengths):
         """Encoded samples for teacher forcing: decoder input and labels from the targets."""
-        decoder_input_ids = shift_right(target_ids)
+        decoder_input_ids = self.decoder_input(target_ids)
         labels = target_ids
         if self.ends_with_eos:
-            # The end symbol is a label, never a decoder input.
-            decoder_input_ids[decoder_input_ids == END_ID] = PAD_ID
             labels -= END_ID  # in place: class 0 = end, class k = token k - 1
             labels[labels < 0] = PAD_LABEL  # padding (the only ids below END_ID)
         else:
@@ -226,30 +255,21 @@ class Codec:
         decoder_input : ndarray of shape (n_samples, width)
             The teacher-forcing decoder input.
         """
-        kind = sequence_kind(Y, labels_in_arrays=True, name=name)
-        if kind == ARRAY:  # labels or not, as a 2-D grid
-            Y = check_array(Y, ensure_2d=False, dtype=None, ensure_all_finite=True, input_name=name)
-            Y = check_token_array(Y.reshape(len(Y), -1), name=name)
-            tokens, lengths = Y.reshape(-1), np.full(len(Y), Y.shape[1])
-        else:
-            targets = read_sequences(Y, kind, name=name, allow_empty=self.ends_with_eos)
-            tokens, lengths = targets.tokens, targets.lengths
-        ids = self.target_vocabulary.encode(tokens)
-        if self.ends_with_eos:
-            grid = pad_ids(ids, lengths, int(lengths.max()) + 1)
-            grid[np.arange(len(grid)), lengths] = END_ID
-            lengths = lengths + 1
-        elif np.any(lengths != self.max_output_length):
+        tokens, lengths, _ = read_targets(
+            Y,
+            sequence_kind(Y, labels_in_arrays=True, name=name),
+            name=name,
+            allow_empty=self.ends_with_eos,
+            classification=False,
+        )
+        if not self.ends_with_eos and np.any(lengths != self.max_output_length):
             raise ValueError(
                 f"{name} has sequences of {length_range(lengths)} tokens, but this model was "
                 f"fitted on targets of exactly {self.max_output_length}."
             )
-        else:
-            grid = pad_ids(ids, lengths)
-        decoder_input = shift_right(grid)
-        decoder_input[decoder_input == END_ID] = PAD_ID
+        grid, lengths = self._target_grid(self.target_vocabulary.encode(tokens), lengths)
         classes = np.where(grid == UNKNOWN_ID, -1, grid - self.class_offset)
-        return classes, lengths, decoder_input
+        return classes, lengths, self.decoder_input(grid)
 
     def held_out_data(self, source_ids, source_lengths, Y, *, name="y_val"):
         """Validation samples encoded as training data; their targets must use known tokens.

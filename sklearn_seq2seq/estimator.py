@@ -640,8 +640,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
     def _set_output_layout(self, n_outputs):
         """Set n_outputs_, max_output_length_ and classes_."""
         self.max_output_length_ = self.n_outputs_ = n_outputs
-        classes = self._codec.classes
-        self.classes_ = classes if self._target_kind == LABELS else [classes] * n_outputs
+        self.classes_ = self._codec.classes_attribute
 
     @property
     def _codec(self):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 from .archive import MODEL_FILE, fitted_state, keras_model, read, save
-from .codec import LABELS, Codec
+from .codec import Codec
 from .estimator import Seq2SeqLSTM
 
 __all__ = ["load", "save"]
@@ -62,16 +62,14 @@ def _estimator_from(metadata, model_bytes, path):
     if model_bytes is None:
         raise ValueError(f"{path!r} has fitted state but no {MODEL_FILE}.")
     state = fitted_state(metadata["fitted"])
-    n_outputs = state["n_outputs_"]
-    classes = Codec(
+    state["max_output_length_"] = state["n_outputs_"]
+    state["classes_"] = Codec(
         state["source_vocabulary_"],
         state["target_vocabulary_"],
         state["_target_kind"],
         state["_ends_with_eos"],
-        n_outputs,
-    ).classes
-    state["max_output_length_"] = n_outputs
-    state["classes_"] = classes if state["_target_kind"] == LABELS else [classes] * n_outputs
+        state["n_outputs_"],
+    ).classes_attribute
     state["model_"] = keras_model(model_bytes, path)
     # As pickle restores an estimator: its own __setstate__ finishes it.
     estimator.__setstate__({**estimator.__getstate__(), **state})
