@@ -257,7 +257,6 @@ class GreedyDecoder(ChunkedDecoder):
 
     def _decode_until_end(self, states, memory, option):
         """Greedy steps in a ``tf.while_loop`` that stops once every row has ended."""
-        network = self.network
         batch = tf.shape(states[0][0])[0]
         outputs = {CLASSES: tf.TensorArray(tf.int32, size=0, dynamic_size=True)}
         if option != CLASSES:
@@ -267,15 +266,10 @@ class GreedyDecoder(ChunkedDecoder):
             return (step < self.n_steps) & ~tf.reduce_all(ended)
 
         def step_once(step, token, states, ended, outputs):
-            logits, states, weights = network.decoder_step(
-                token, states, memory, return_weights=True
-            )
-            step_classes = tf.argmax(logits, axis=-1, output_type=tf.int32)
+            step_classes, extra, states = self._step(token, states, memory, option)
             written = {CLASSES: outputs[CLASSES].write(step, step_classes)}
-            if option == PROBABILITIES:
-                written[option] = outputs[option].write(step, row_softmax(logits))
-            elif option == ATTENTION_WEIGHTS:
-                written[option] = outputs[option].write(step, weights)
+            if option != CLASSES:
+                written[option] = outputs[option].write(step, extra)
             ended = ended | (step_classes == self.end_class)
             return step + 1, step_classes + self.class_offset, states, ended, written
 
@@ -293,26 +287,29 @@ class GreedyDecoder(ChunkedDecoder):
 
     def _decode_steps(self, states, memory, option):
         """Greedy decoder steps from the encoder's results, for any leading shape."""
-        network = self.network
         token = tf.fill(tf.shape(states[0][0])[:-1], START_ID)
         classes, extras = [], []
         # n_steps is fixed per fitted model, so this loop unrolls into the
         # graph when it is traced (once); nothing loops in Python at call time.
         for _ in range(self.n_steps):
-            logits, states, weights = network.decoder_step(
-                token, states, memory, return_weights=True
-            )
-            step_classes = tf.argmax(logits, axis=-1, output_type=tf.int32)
+            step_classes, extra, states = self._step(token, states, memory, option)
             classes.append(step_classes)
-            if option == PROBABILITIES:
-                extras.append(row_softmax(logits))
-            elif option == ATTENTION_WEIGHTS:
-                extras.append(weights)
+            extras.append(extra)
             token = step_classes + self.class_offset
         classes = tf.stack(classes, axis=-1)
         if option == CLASSES:
             return classes, tf.zeros([0])  # same structure for every option
         return classes, tf.stack(extras, axis=-2)
+
+    def _step(self, token, states, memory, option):
+        """One greedy step: its classes, what ``option`` asks for besides, new states."""
+        logits, states, weights = self.network.decoder_step(
+            token, states, memory, return_weights=True
+        )
+        step_classes = tf.argmax(logits, axis=-1, output_type=tf.int32)
+        if option == PROBABILITIES:
+            return step_classes, row_softmax(logits), states
+        return step_classes, weights if option == ATTENTION_WEIGHTS else None, states
 
 
 def _numpy(outputs):
