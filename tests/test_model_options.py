@@ -8,13 +8,14 @@ import pickle
 
 import numpy as np
 import pytest
+from keras_loops import keras_greedy
 from sklearn.model_selection import GridSearchCV
 
 from sklearn_seq2seq import Seq2SeqLSTM, load, network
 from sklearn_seq2seq.network import build_training_model
 from sklearn_seq2seq.preprocessing import shift_right
 from sklearn_seq2seq.sequences import pad_ids, read_sequences
-from sklearn_seq2seq.vocabulary import END_ID, PAD_ID, START_ID
+from sklearn_seq2seq.vocabulary import END_ID, PAD_ID
 
 rng = np.random.RandomState(0)
 WORDS = ["".join(rng.choice(list("abcd"), size=n)) for n in rng.randint(1, 7, size=400)]
@@ -42,25 +43,11 @@ def option_model(request):
 
 
 def keras_decode(est, source_ids, n_steps):
-    """The tutorial's inference with the Keras models: one predict per step."""
-    # Eager calls: predict's relaxed retracing would forget the static
-    # length that unrolled (short-sequence, CPU) layers need.
-    encoded = est.encoder_model_(source_ids, training=False)
-    encoded = [np.asarray(e) for e in (encoded if isinstance(encoded, list) else [encoded])]
+    """The tutorial's inference with the estimator's Keras models."""
     attention = est._architecture["attention"] is not None
-    memory, states = (encoded[:1], encoded[1:]) if attention else ([], encoded)
-    extra = [memory[0], source_ids] if attention else []
-    token = np.full((len(source_ids), 1), START_ID, dtype=np.int32)
-    classes, probabilities = [], []
-    for _ in range(n_steps):
-        proba, *states = (
-            np.asarray(t) for t in est.decoder_model_([token, *states, *extra], training=False)
-        )
-        step = proba[:, 0].argmax(axis=1)
-        classes.append(step)
-        probabilities.append(proba[:, 0])
-        token = (step + END_ID).reshape(-1, 1).astype(np.int32)
-    return np.stack(classes, axis=1), np.stack(probabilities, axis=1)
+    return keras_greedy(
+        est.encoder_model_, est.decoder_model_, source_ids, n_steps, END_ID, attention
+    )
 
 
 def test_compiled_decoding_matches_the_keras_inference_models(option_model):

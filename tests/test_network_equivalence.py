@@ -15,6 +15,7 @@ import itertools
 import numpy as np
 import pytest
 import tensorflow as tf
+from keras_loops import keras_greedy
 
 from sklearn_seq2seq import network
 from sklearn_seq2seq.decoding import GreedyDecoder, TeacherForcedScorer
@@ -77,25 +78,6 @@ def build(combination, variable, monkeypatch):
     )
 
 
-def keras_greedy(model, source_ids, n_steps, class_offset):
-    """The tutorial's decoding loop over the Keras inference models."""
-    encoder, decoder = build_inference_models(model)
-    encoded = encoder(source_ids, training=False)
-    encoded = [np.asarray(e) for e in (encoded if isinstance(encoded, list) else [encoded])]
-    attention = network.ATTENTION in {layer.name for layer in model.layers}
-    memory, states = (encoded[:1], encoded[1:]) if attention else ([], encoded)
-    extra = [memory[0], source_ids] if attention else []
-    token = np.full((len(source_ids), 1), START_ID, dtype=np.int32)
-    classes, probabilities = [], []
-    for _ in range(n_steps):
-        proba, *states = (np.asarray(t) for t in decoder([token, *states, *extra], training=False))
-        step = proba[:, 0].argmax(axis=1)
-        classes.append(step)
-        probabilities.append(proba[:, 0])
-        token = (step + class_offset).reshape(-1, 1).astype(np.int32)
-    return np.stack(classes, axis=1), np.stack(probabilities, axis=1)
-
-
 @pytest.mark.parametrize("variable", [False, True], ids=["fixed", "variable"])
 @pytest.mark.parametrize("combination", CASES)
 def test_plain_tf_network_equals_the_keras_models(combination, variable, monkeypatch):
@@ -116,7 +98,11 @@ def test_plain_tf_network_equals_the_keras_models(combination, variable, monkeyp
 
     # Greedy decoding, step by step, equals the Keras inference models.
     n_steps = WIDTH + 1 if variable else WIDTH
-    expected_classes, expected_proba = keras_greedy(model, source_ids, n_steps, class_offset)
+    attention = network.ATTENTION in {layer.name for layer in model.layers}
+    encoder, decoder = build_inference_models(model)
+    expected_classes, expected_proba = keras_greedy(
+        encoder, decoder, source_ids, n_steps, class_offset, attention
+    )
     decoder = GreedyDecoder(
         model, n_steps=n_steps, class_offset=class_offset, end_class=0 if variable else None
     )
