@@ -26,3 +26,14 @@ def keras_greedy(encoder, decoder, source_ids, n_steps, class_offset, attention)
         probabilities.append(proba[:, 0])
         token = (step + class_offset).reshape(-1, 1).astype(np.int32)
     return np.stack(classes, axis=1), np.stack(probabilities, axis=1)
+
+
+def up_to_end(classes):
+    """Mask of each row's steps up to and including its first end class (0).
+
+    Past it, a chunk whose rows have all ended stops decoding, so only
+    these steps are compared with a loop that ran every step.
+    """
+    ended = classes == 0
+    n_real = np.where(ended.any(axis=1), ended.argmax(axis=1) + 1, classes.shape[1])
+    return np.arange(classes.shape[1]) < n_real[:, None]

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from keras_loops import up_to_end
 
 from sklearn_seq2seq import Seq2SeqLSTM, make_copy
 from sklearn_seq2seq.sequences import pad_ids, read_sequences
@@ -50,9 +51,7 @@ def test_masked_decoder_matches_keras_inference_models_on_padded_sources():
     classes, proba = est._predictor.greedy(source_ids, sources.lengths, return_probabilities=True)
     # Up to and including each row's end symbol (class 0): after it, a
     # chunk whose rows have all ended stops decoding.
-    ended = expected_classes == 0
-    n_real = np.where(ended.any(axis=1), ended.argmax(axis=1) + 1, expected_classes.shape[1])
-    inside = np.arange(expected_classes.shape[1]) < n_real[:, None]
+    inside = up_to_end(expected_classes)
     np.testing.assert_array_equal(classes[inside], expected_classes[inside])
     np.testing.assert_allclose(proba[inside], expected_proba[inside], atol=1e-6)
     assert np.all(classes[~inside] == 0)

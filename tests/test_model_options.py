@@ -8,7 +8,7 @@ import pickle
 
 import numpy as np
 import pytest
-from keras_loops import keras_greedy
+from keras_loops import keras_greedy, up_to_end
 from sklearn.model_selection import GridSearchCV
 
 from sklearn_seq2seq import Seq2SeqLSTM, load, network
@@ -57,9 +57,7 @@ def test_compiled_decoding_matches_the_keras_inference_models(option_model):
     expected_classes, expected_proba = keras_decode(est, source_ids, est._predictor.greedy.n_steps)
     classes, proba = est._predictor.greedy(source_ids, sources.lengths, return_probabilities=True)
     # Up to each row's end symbol: a chunk whose rows have all ended stops.
-    ended = expected_classes == 0
-    n_real = np.where(ended.any(axis=1), ended.argmax(axis=1) + 1, expected_classes.shape[1])
-    inside = np.arange(expected_classes.shape[1]) < n_real[:, None]
+    inside = up_to_end(expected_classes)
     np.testing.assert_allclose(proba[inside], expected_proba[inside], atol=1e-5)
     np.testing.assert_array_equal(classes[inside], expected_classes[inside])
     # Full-length sources take the unrolled fixed-length path.

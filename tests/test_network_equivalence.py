@@ -15,7 +15,7 @@ import itertools
 import numpy as np
 import pytest
 import tensorflow as tf
-from keras_loops import keras_greedy
+from keras_loops import keras_greedy, up_to_end
 
 from sklearn_seq2seq import network
 from sklearn_seq2seq.decoding import GreedyDecoder, TeacherForcedScorer
@@ -108,10 +108,6 @@ def test_plain_tf_network_equals_the_keras_models(combination, variable, monkeyp
     )
     classes, proba = decoder(source_ids, lengths if variable else None, return_probabilities=True)
     # Variable lengths: up to each row's end (class 0), where decoding may stop.
-    inside = np.ones(classes.shape, bool)
-    if variable:
-        ended = expected_classes == 0
-        n_real = np.where(ended.any(axis=1), ended.argmax(axis=1) + 1, n_steps)
-        inside = np.arange(n_steps) < n_real[:, None]
+    inside = up_to_end(expected_classes) if variable else np.ones(classes.shape, bool)
     np.testing.assert_allclose(proba[inside], expected_proba[inside], atol=1e-5)
     np.testing.assert_array_equal(classes[inside], expected_classes[inside])
