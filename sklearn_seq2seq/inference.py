@@ -16,7 +16,7 @@ inference models built from the same layers.
 import keras
 import tensorflow as tf
 
-from .network import (
+from .layers import (
     ATTENTION,
     ATTENTION_KEYS,
     ATTENTION_OUTPUT,

@@ -11,7 +11,7 @@ import pytest
 from keras_loops import keras_greedy, up_to_end
 from sklearn.model_selection import GridSearchCV
 
-from sklearn_seq2seq import Seq2SeqLSTM, load, network
+from sklearn_seq2seq import Seq2SeqLSTM, layers, load
 from sklearn_seq2seq.network import build_training_model
 from sklearn_seq2seq.preprocessing import shift_right
 from sklearn_seq2seq.sequences import pad_ids, read_sequences
@@ -38,7 +38,7 @@ def option_model(request):
     est = Seq2SeqLSTM(n_units=8, epochs=2, random_state=0, **CONFIGS[request.param])
     with pytest.MonkeyPatch.context() as patch:
         if request.param.startswith("kernel-rows"):
-            patch.setattr(network, "LOOKUP_MIN_WIDTH_RATIO", 0)
+            patch.setattr(layers, "LOOKUP_MIN_WIDTH_RATIO", 0)
         return est.fit(WORDS, REVERSED)
 
 
@@ -231,9 +231,9 @@ def test_random_state_fixes_every_weight(options):
 
 def _one_hot_and_kernel_rows_models(monkeypatch, **options):
     sizes = dict(n_source_ids=60, n_target_ids=50, n_classes=46, n_units=4, seed=3)
-    monkeypatch.setattr(network, "LOOKUP_MIN_WIDTH_RATIO", 10**9)
+    monkeypatch.setattr(layers, "LOOKUP_MIN_WIDTH_RATIO", 10**9)
     one_hot = build_training_model(**sizes, **options)
-    monkeypatch.setattr(network, "LOOKUP_MIN_WIDTH_RATIO", 2)  # 50 and 60 ids > 2 x 16 gates
+    monkeypatch.setattr(layers, "LOOKUP_MIN_WIDTH_RATIO", 2)  # 50 and 60 ids > 2 x 16 gates
     return one_hot, build_training_model(**sizes, **options)
 
 
@@ -250,7 +250,7 @@ def _one_hot_and_kernel_rows_models(monkeypatch, **options):
 def test_wide_one_hot_inputs_read_kernel_rows_and_compute_the_same(monkeypatch, options):
     one_hot, rows = _one_hot_and_kernel_rows_models(monkeypatch, **options)
     kinds = [type(layer).__name__ for layer in rows.layers]
-    lookups = [layer for layer in rows.layers if isinstance(layer, network.IdentityInputKernel)]
+    lookups = [layer for layer in rows.layers if isinstance(layer, layers.IdentityInputKernel)]
     # Bidirectional encoders keep one-hot inputs (two input kernels).
     assert len(lookups) == (1 if options.get("bidirectional") else 2)
     assert kinds.count("OneHot") == 2 - len(lookups)
@@ -278,12 +278,12 @@ def test_kernel_rows_train_like_one_hot_inputs_and_stay_frozen(monkeypatch, tmp_
     X = np.random.RandomState(1).randint(0, 40, size=(300, 5))
     Y = X[:, ::-1]
     params = dict(n_units=4, epochs=2, random_state=0)
-    monkeypatch.setattr(network, "LOOKUP_MIN_WIDTH_RATIO", 10**9)
+    monkeypatch.setattr(layers, "LOOKUP_MIN_WIDTH_RATIO", 10**9)
     one_hot = Seq2SeqLSTM(**params).fit(X, Y)
     monkeypatch.undo()
     rows = Seq2SeqLSTM(**params).fit(X, Y)  # 44 ids > 2 x 16 gates: kernel rows
-    assert isinstance(rows.model_.get_layer("encoder_0"), network.LookupLSTM)
-    assert not isinstance(one_hot.model_.get_layer("encoder_0"), network.IdentityInputKernel)
+    assert isinstance(rows.model_.get_layer("encoder_0"), layers.LookupLSTM)
+    assert not isinstance(one_hot.model_.get_layer("encoder_0"), layers.IdentityInputKernel)
     # Same network, same start; only the gradients' summation order differs.
     for theirs, ours in zip(one_hot.predict_proba(X[:50]), rows.predict_proba(X[:50])):
         np.testing.assert_allclose(theirs, ours, atol=1e-4)

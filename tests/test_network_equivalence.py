@@ -17,7 +17,7 @@ import pytest
 import tensorflow as tf
 from keras_loops import keras_greedy, up_to_end
 
-from sklearn_seq2seq import network
+from sklearn_seq2seq import layers
 from sklearn_seq2seq.decoding import GreedyDecoder, TeacherForcedScorer
 from sklearn_seq2seq.network import build_inference_models, build_training_model
 from sklearn_seq2seq.vocabulary import END_ID, N_RESERVED, PAD_ID, START_ID
@@ -60,7 +60,7 @@ CASES = [
 def build(combination, variable, monkeypatch):
     cell, n_layers, bidirectional, attention, inputs = combination
     if inputs == "kernel rows":
-        monkeypatch.setattr(network, "LOOKUP_MIN_WIDTH_RATIO", 0)
+        monkeypatch.setattr(layers, "LOOKUP_MIN_WIDTH_RATIO", 0)
     return build_training_model(
         n_source_ids=N_SOURCE_IDS,
         n_target_ids=N_TARGET_IDS,
@@ -98,7 +98,7 @@ def test_plain_tf_network_equals_the_keras_models(combination, variable, monkeyp
 
     # Greedy decoding, step by step, equals the Keras inference models.
     n_steps = WIDTH + 1 if variable else WIDTH
-    attention = network.ATTENTION in {layer.name for layer in model.layers}
+    attention = layers.ATTENTION in {layer.name for layer in model.layers}
     encoder, decoder = build_inference_models(model)
     expected_classes, expected_proba = keras_greedy(
         encoder, decoder, source_ids, n_steps, class_offset, attention
