@@ -78,27 +78,19 @@ def encoded_copy_task(n_samples, random_state, codec=None):
     return X, codec, data
 
 
-def new_network(codec):
+def new_network(codec, data):
     from sklearn_seq2seq.training import new_model
 
-    return new_model(
-        n_source_ids=codec.source_vocabulary.n_ids,
-        n_target_ids=codec.target_vocabulary.n_ids,
-        n_classes=len(codec.classes),
-        n_units=N_UNITS,
-        recipe=dict(learning_rate=0.01, global_clipnorm=1.0),  # the estimator's defaults
-        seed=0,
-        max_length=MAX_LENGTH + 1,
-        mask_source=True,
-        mask_target=True,
-    )
+    # The estimator's default recipe.
+    recipe = dict(learning_rate=0.01, global_clipnorm=1.0)
+    return new_model(data, codec, recipe=recipe, seed=0, n_units=N_UNITS)
 
 
 def train_package(codec, data, bucketed):
     """Epoch times of training.fit_model: bucketed (fit's batching) or padded."""
     from sklearn_seq2seq.training import fit_model
 
-    model = new_network(codec)
+    model = new_network(codec, data)
     if not bucketed:
         data = data._replace(source_lengths=None, target_lengths=None)
     timer = EpochTimer()
@@ -108,7 +100,7 @@ def train_package(codec, data, bucketed):
 
 def train_plain_keras(codec, data):
     """Epoch times of a hand-written tf.data bucket_by_sequence_length fit."""
-    model = new_network(codec)
+    model = new_network(codec, data)
 
     def unpadded(source, source_length, decoder_input, labels, target_length):
         return (source[:source_length], decoder_input[:target_length]), labels[:target_length]

@@ -276,3 +276,22 @@ def keras_model(model_bytes, path):
 
 def package_version():
     return __version__
+
+
+def pickled_state(state, *, dropped):
+    """An estimator's pickle state: its model as ``.keras`` bytes, ``dropped`` left out.
+
+    Keras's own format, not Keras's pickling: unpickling then imports this
+    package's layers before it rebuilds the model.
+    """
+    state = {name: value for name, value in state.items() if name not in dropped}
+    if "model_" in state:
+        state["model_"] = keras_bytes(state["model_"])
+    return state
+
+
+def unpickled_state(state):
+    """The state :func:`pickled_state` gave, with its model loaded again."""
+    if isinstance(state.get("model_"), bytes):
+        state = {**state, "model_": keras_model(state["model_"], "pickled estimator")}
+    return state

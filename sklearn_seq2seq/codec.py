@@ -325,3 +325,15 @@ class Codec:
         inside = position_mask(output_lengths, classes.shape[1])
         offset = 1 if self.ends_with_eos else 0  # class 0 is the end symbol
         return format_sequences(tokens[classes[inside] - offset], output_lengths, self.target_kind)
+
+    def format_nbest(self, classes):
+        """Output classes of shape (n, n_best, steps) as ``predict_nbest`` returns them.
+
+        Array targets give one array with the hypotheses on axis 1; the
+        other kinds a list of ``n_best`` sequences per sample.
+        """
+        n_samples, n_best, steps = classes.shape
+        flat = self.format(classes.reshape(-1, steps))
+        if isinstance(flat, np.ndarray):
+            return flat.reshape(n_samples, n_best, *flat.shape[1:])
+        return [flat[i : i + n_best] for i in range(0, len(flat), n_best)]

@@ -1,13 +1,16 @@
 """Training control with scikit-learn's MLP semantics, on Keras's callbacks.
 
-Small functions the estimator's ``fit`` composes: what is monitored,
-Keras's ``EarlyStopping`` configured as ``MLPClassifier`` stops, the
-``ConvergenceWarning`` when epochs run out while the score still improved,
-and the merge of Keras's history across warm starts.  Keras is imported
-inside the functions that need it, so importing the estimator stays
+What the estimator's ``fit`` runs once its data are ids: :func:`train`
+composes the validation split, what is monitored, Keras's
+``EarlyStopping`` configured as ``MLPClassifier`` stops, the learning-rate
+schedule and the ``ConvergenceWarning`` when epochs run out while the score
+still improved; :func:`fitted_history` merges Keras's history across warm
+starts into the estimator's fitted attributes.  Keras is imported inside
+the functions that need it, so importing the estimator stays
 TensorFlow-free.
 """
 
+import copy
 import warnings
 
 import numpy as np
@@ -125,3 +128,154 @@ def merge_history(previous, history):
         name: previous.get(name, [np.nan] * n_before) + history.get(name, [np.nan] * n_new)
         for name in {**previous, **history}
     }
+
+
+def split_validation(data, validation_fraction, seed):
+    """Hold out ``validation_fraction`` of the samples for early stopping.
+
+    Parameters
+    ----------
+    data : ~sklearn_seq2seq.preprocessing.TrainingData
+        Encoded training samples.
+    validation_fraction : float
+        Share held out (rounded up).
+    seed : int
+        Seeds the draw.
+
+    Returns
+    -------
+    training, validation : TrainingData
+    """
+    n_samples = len(data.source_ids)
+    n_validation = int(np.ceil(validation_fraction * n_samples))
+    if n_validation >= n_samples:
+        raise ValueError(
+            f"early_stopping with validation_fraction={validation_fraction} leaves no "
+            f"training samples out of {n_samples}."
+        )
+    order = np.random.RandomState(seed).permutation(n_samples)
+    return data.take(order[n_validation:]), data.take(order[:n_validation])
+
+
+def train(model, data, validation, *, params, seed, stacklevel):
+    """Keras's ``fit`` with this fit's callbacks: the user's, the schedule, stopping.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A compiled training model (trained before on a warm start).
+    data, validation : TrainingData, TrainingData or None
+        Encoded training and validation samples (as tensors).
+    params : dict
+        The estimator's parameters (``get_params(deep=False)``).
+    seed : int
+        Seeds the shuffling.
+    stacklevel : int
+        Passed to :func:`warnings.warn`, so warnings point at the user's
+        ``fit`` call.
+
+    Returns
+    -------
+    history : dict of str to list
+        Keras's ``History.history`` of this fit.
+    best_epoch : int or None
+        With ``early_stopping``, the epoch (from 0) whose weights were
+        restored.
+
+    Warns
+    -----
+    UserWarning
+        When Ctrl-C stopped training.
+    ConvergenceWarning
+        See :func:`warn_if_still_improving`.
+    """
+    from .recipe import learning_rate_callbacks
+    from .training import batches_per_epoch, fit_model
+
+    batch_size = min(params["batch_size"], len(data.source_ids))
+    monitor, mode = monitored(validation is not None, params["validation_metric"])
+    stopper = stopping_callback(
+        monitor,
+        mode,
+        early_stopping=params["early_stopping"],
+        tol=params["tol"],
+        n_iter_no_change=params["n_iter_no_change"],
+    )
+    schedule = learning_rate_callbacks(
+        params["learning_rate_schedule"],
+        learning_rate=params["learning_rate"],
+        n_steps=params["epochs"] * batches_per_epoch(model, data, batch_size),
+        warmup_fraction=params["warmup_fraction"],
+        floor=params["learning_rate_floor"],
+        monitor=monitor,
+        mode=mode,
+        tol=params["tol"],
+    )
+    # Fresh copies per fit: no callback state leaks from one fit into the
+    # next, and the parameter never holds a model (clone deep-copies it).
+    callbacks = copy.deepcopy(list(params["callbacks"] or []))
+    history, interrupted = fit_model(
+        model,
+        data,
+        epochs=params["epochs"],
+        batch_size=batch_size,
+        seed=seed,
+        verbose=params["verbose"],
+        callbacks=[*callbacks, *schedule, stopper],
+        validation=validation,
+    )
+    if interrupted:
+        warnings.warn(
+            f"fit was interrupted (Ctrl-C) after {len(history['loss'])} epoch(s); the "
+            "estimator keeps the weights learned so far.",
+            UserWarning,
+            stacklevel=stacklevel + 1,
+        )
+    elif not stopper.stopped_epoch:
+        warn_if_still_improving(
+            history[monitor],
+            mode,
+            tol=params["tol"],
+            epochs=params["epochs"],
+            stacklevel=stacklevel + 1,
+        )
+    return history, stopper.best_epoch if params["early_stopping"] else None
+
+
+def fitted_history(previous, history, best_epoch):
+    """The estimator's fitted history attributes after a fit.
+
+    Parameters
+    ----------
+    previous : dict of str to list of float
+        ``history_`` before this fit (a warm start); empty for a new fit.
+    history : dict of str to list
+        Keras's ``History.history`` of this fit.
+    best_epoch : int or None
+        Epoch of this fit (from 0) whose weights early stopping restored;
+        None without early stopping.
+
+    Returns
+    -------
+    attributes : dict of str to object
+        ``history_``, ``loss_curve_``, ``n_iter_``, ``validation_scores_``,
+        ``best_loss_``, ``best_epoch_`` and ``best_validation_score_``.
+    """
+    n_before = len(previous.get("loss", []))
+    merged = merge_history(previous, history)
+    scores = merged["val_sequence_accuracy"] if "val_sequence_accuracy" in history else None
+    attributes = {
+        "history_": merged,
+        "loss_curve_": merged["loss"],
+        "n_iter_": len(merged["loss"]),
+        "validation_scores_": scores,
+        "best_loss_": None,
+        "best_epoch_": None,
+        "best_validation_score_": None,
+    }
+    if best_epoch is None:
+        attributes["best_loss_"] = float(np.nanmin(merged["loss"]))
+    else:
+        attributes["best_epoch_"] = n_before + best_epoch + 1
+        attributes["best_validation_score_"] = scores[n_before + best_epoch]
+    return attributes

@@ -9,41 +9,28 @@ a fitted estimator is unpickled, so importing the package, ``clone`` and
 
 from __future__ import annotations
 
-import copy
 import os
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import (
-    check_consistent_length,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
-from .codec import LABELS, Codec, length_range, read_targets, reject_new_tokens
-from .control import merge_history, monitored, stopping_callback, warn_if_still_improving
+from .codec import LABELS, Codec, read_targets
+from .control import fitted_history, split_validation, train
 from .metrics import sequence_accuracy_score
-from .preprocessing import check_token_array
 from .private_api import Interval, StrOptions, _fit_context, validate_parameter_constraints
-from .sequences import (
-    ARRAY,
-    LISTS,
-    SequenceBatch,
-    pad_ids,
-    position_mask,
-    read_sequences,
-    sequence_kind,
-)
+from .sequences import SequenceBatch, sequence_kind
+from .sources import read_fit_sources, read_sources, read_validation
 from .startup import import_tensorflow
-from .vocabulary import Vocabulary
 
 # Fitted state that TensorFlow objects hold and pickling rebuilds.
 _INFERENCE_STATE = ("_predictor",)
 # Parameters of the network's shape (a warm start must keep them).
 _ARCHITECTURE = ("n_units", "cell", "n_layers", "bidirectional", "attention", "embedding_dim")
+# Parameters Keras's compile reads (a warm start recompiles with them).
+_RECIPE = ("learning_rate", "global_clipnorm", "label_smoothing")
 # Parameters predict reads, validated there too (set_params after fit).
 _DECODING = ("beam_width", "length_penalty")
 
@@ -51,33 +38,19 @@ _DECODING = ("beam_width", "length_penalty")
 class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
     """Encoder-decoder LSTM for sequence-to-sequence prediction.
 
-    An LSTM encoder reads the source sequence; its final states ``[h, c]``
-    initialise an LSTM decoder trained with teacher forcing (the target
-    shifted right behind a start symbol) and a softmax over the target
-    tokens.  ``predict`` decodes greedily, the whole batch in compiled
-    TensorFlow calls.  That is the origin tutorial's model and the default;
-    GRU cells, stacked and bidirectional encoders, attention, learned
-    embeddings and dropout are parameters.
+    An LSTM encoder reads the source; its final states ``[h, c]`` start an
+    LSTM decoder trained with teacher forcing and a softmax over the target
+    tokens; ``predict`` decodes the whole batch in compiled TensorFlow.
+    That is the origin tutorial's model and the default; GRU cells, stacked
+    and bidirectional encoders, attention, embeddings and dropout are
+    parameters.
 
-    Sequences come as the user has them, with no padding or encoding:
-
-    * a 2-D array of tokens, one fixed-length sequence per row (a 1-D
-      array ``y`` holds one label per sample); as everywhere in
-      scikit-learn, ``fit`` reads equal-length lists of scalar tokens in
-      ``X`` as a 2-D array, whose width ``predict`` then checks in 2-D
-      arrays (lists are always sequences of any length there);
-    * a list of strings, each a sequence of characters (``"12+7"``);
-    * a list of lists, tuples or 1-D arrays of hashable tokens (ints,
-      strings, ...) of any lengths.
-
-    ``predict`` returns the kind ``y`` had: a 2-D array, a list of strings
-    or a list of lists.  Padding is masked in the encoder and in the loss,
-    so a prediction never depends on the other sequences of the batch.
-    Targets of varying length are trained with an end symbol and decoding
-    stops there (at most ``max_output_length`` tokens); fixed-length
-    targets give fixed-length output.  Source tokens not seen in ``fit``
-    (or dropped by ``max_tokens`` / ``min_frequency``) are read as an
-    unknown symbol.
+    Sequences come as the user has them, unpadded: a 2-D array of tokens
+    (a 1-D ``y`` holds one label per sample), a list of strings (sequences
+    of characters) or a list of token lists of any lengths.  ``predict``
+    returns the kind ``y`` had.  Variable-length targets end with an end
+    symbol, where decoding stops; unseen source tokens read as unknown.
+    See the user guide for the details of each kind.
 
     Parameters
     ----------
@@ -90,27 +63,20 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         Stacked recurrent layers in the encoder and in the decoder; decoder
         layer ``l`` starts from encoder layer ``l``'s final states.
     bidirectional : bool, default=False
-        Encoder layers read the source both ways; per layer a ``Dense``
-        bridge maps the concatenated forward and backward final states to
-        the decoder's initial states (``tanh`` for ``h``, linear for ``c``).
+        Encoder layers read the source both ways; a ``Dense`` bridge per
+        layer maps their final states to the decoder's initial states.
     attention : {None, "luong", "bahdanau"}, default=None
         Attention of the decoder over the top encoder layer's outputs:
-        ``"luong"`` scores ``h_t^T W_a h_s`` (Luong et al. 2015, "general";
-        ``W_a`` also spans a bidirectional encoder's wider outputs),
-        ``"bahdanau"`` the additive ``v^T tanh(W_1 h_s + W_2 h_t)``
-        (Bahdanau et al. 2015); either way ``tanh(W_c [context; h_t])``
+        Luong's "general" score ``h_t^T W_a h_s`` or Bahdanau's additive
+        ``v^T tanh(W_1 h_s + W_2 h_t)``; ``tanh(W_c [context; h_t])``
         feeds the output layer.  See :meth:`attention_weights`.
     embedding_dim : int or None, default=None
         None feeds one-hot tokens, as the tutorial; an int learns
-        embeddings of that size (for large vocabularies).
+        embeddings of that size.
     dropout : float, default=0.0
         Dropout rate on embeddings, between stacked layers and before the
-        output layer, during training only.
-
-        No option leaves the fast GPU path: the recurrent layers keep
-        Keras's cuDNN-eligible settings (default activations, no recurrent
-        dropout, GRU ``reset_after=True``, not unrolled on a GPU); attention,
-        bridges, embeddings and dropout are separate layers around them.
+        output layer, during training only.  No option leaves the cuDNN
+        path on a GPU.
     epochs : int, default=10
         Number of passes over the training data.
     batch_size : int, default=128
@@ -121,17 +87,12 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         warm-up).
     learning_rate_schedule : {"constant", "linear", "cosine", "plateau"}, \
             default="linear"
-        How the learning rate moves during ``fit``, set before every
-        batch: ``"linear"`` decays linearly and ``"cosine"`` along a half
-        cosine from ``learning_rate`` to ``learning_rate_floor *
-        learning_rate`` over the planned steps (``epochs`` times the
-        batches per epoch); ``"constant"`` keeps it; ``"plateau"`` divides
-        it by 5 whenever the monitored score (the validation score when
-        there is one, else the training loss) has not improved by ``tol``
-        for 2 epochs, as ``MLPClassifier``'s ``"adaptive"``, down to the
-        floor.  Keras's ``PolynomialDecay``, ``CosineDecay`` and
-        ``ReduceLROnPlateau`` do the work; ``history_["learning_rate"]``
-        records the rate at the end of each epoch.
+        The learning rate per batch: ``"linear"`` and ``"cosine"`` decay
+        from ``learning_rate`` to ``learning_rate_floor * learning_rate``
+        over the planned steps; ``"constant"`` keeps it; ``"plateau"``
+        divides it by 5 when the monitored score has not improved by
+        ``tol`` for 2 epochs (as ``MLPClassifier``'s ``"adaptive"``).
+        ``history_["learning_rate"]`` records it per epoch.
     learning_rate_floor : float, default=0.01
         Lowest learning rate of the ``"linear"``, ``"cosine"`` and
         ``"plateau"`` schedules, as a fraction of ``learning_rate``.
@@ -139,80 +100,66 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         Share of the planned steps spent raising the learning rate linearly
         from near 0 to ``learning_rate`` before the schedule starts.
     global_clipnorm : float or None, default=1.0
-        Rescale the gradients of each step so that their global norm is at
-        most this (Keras's ``global_clipnorm``); None does not clip.
-        Clipping is what keeps a high learning rate from collapsing a
-        trained model in one bad step.
+        Rescale each step's gradients to this global norm at most (Keras's
+        ``global_clipnorm``), so that no bad step collapses the model;
+        None does not clip.
     label_smoothing : float, default=0.0
-        Share of each target token's probability mass spread evenly over
-        all output classes in the loss (real target positions only, never
-        the padding).
+        Share of each target token's probability mass spread over all
+        classes in the loss (real target positions only).
     max_output_length : int or None, default=None
         Most tokens decoded for variable-length targets; None means the
         longest training target.  Fixed-length targets ignore it.
     beam_width : int, default=1
         Hypotheses kept per sequence by ``predict``: 1 decodes greedily,
-        more runs beam search (compiled and batched like greedy decoding).
+        more runs a (compiled, batched) beam search.
     length_penalty : float, default=0.0
-        Strength ``alpha`` of the Wu et al. (2016) length normalisation
-        ``log P / ((5 + length) / 6) ** alpha`` that ranks beam hypotheses;
-        0 ranks by log-probability.  Matters only for variable-length
-        targets.
+        Strength ``alpha`` of Wu et al.'s (2016) length normalisation
+        ``log P / ((5 + length) / 6) ** alpha`` of beam hypotheses; 0 ranks
+        by log-probability.
     max_tokens : int or None, default=None
         Keep only this many most frequent source tokens; the others are
         read as unknown.  Target tokens are always all kept.
     min_frequency : int, float or None, default=None
-        Read source tokens seen fewer times than this (an int), or less
-        often than this fraction of all source tokens (a float in (0, 1)),
-        as unknown.
+        Read source tokens seen fewer times than this (an int) or than this
+        fraction of all source tokens (a float) as unknown.
     early_stopping : bool, default=False
-        Stop when the validation score has not improved by at least ``tol``
-        for ``n_iter_no_change`` epochs, and restore the weights of the
-        best epoch.  The validation samples are ``X_val``/``y_val`` when
-        ``fit`` is given them, else ``validation_fraction`` of the training
-        samples, held out.  Without it, training stops when the training
-        loss has not improved by ``tol`` for ``n_iter_no_change`` epochs
-        (as in ``MLPClassifier``).
+        Stop when the validation score (on ``X_val``/``y_val``, else on
+        ``validation_fraction`` of the training samples) has not improved
+        by ``tol`` for ``n_iter_no_change`` epochs, and restore the best
+        epoch's weights.  Without it, training stops when the training loss
+        stalls so (as in ``MLPClassifier``).
     validation_fraction : float, default=0.1
         Share of the training samples held out for early stopping when
         ``fit`` is not given ``X_val``/``y_val``.
     n_iter_no_change : int, default=10
         Epochs without improvement before training stops.
     tol : float, default=1e-4
-        Smallest change of the monitored score or loss that counts as an
-        improvement.
+        Smallest change of the monitored score that counts as improvement.
     validation_metric : {"sequence_accuracy", "loss"}, default="sequence_accuracy"
         What early stopping monitors on the validation samples:
-        exact-sequence accuracy (what ``score`` returns; see
-        :class:`~sklearn_seq2seq.training.SequenceAccuracy`) or the loss.
+        exact-sequence accuracy (as ``score``) or the loss.
     warm_start : bool, default=False
-        ``fit`` continues training the fitted network (weights, Adam's
-        moments, vocabularies and output layout kept) for ``epochs`` more
-        epochs.  The learning-rate schedule restarts: ``fit`` runs it anew
-        over its own steps, from the current ``learning_rate`` (warm-up
-        included), with the current clipping and label smoothing.  Tokens
-        outside the fitted vocabularies are an error, as is a change of
-        ``n_units``.
+        ``fit`` trains the fitted network (weights, Adam's moments and
+        vocabularies kept) for ``epochs`` more epochs; the learning-rate
+        schedule restarts over them.  New tokens and a change of the
+        network's shape are errors.
     random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation and shuffling.  An int gives identical
-        models and predictions for identical data.
+        Seeds weight initialisation and shuffling: an int gives identical
+        models for identical data.
     verbose : int, default=0
-        Keras's progress output: 0 silent, 1 progress bar, 2 one line per
-        epoch.  The default stays quiet, as inside a grid search.
+        Keras's progress output: 0 silent, 1 progress bar, 2 a line per
+        epoch.
     callbacks : list of keras.callbacks.Callback or None, default=None
-        Keras callbacks for the training model's ``fit``; they see the
-        training model as ``callback.model``.  Each ``fit`` uses fresh deep
-        copies, so no state leaks from one fit (or grid-search candidate)
-        into the next, and the objects given here are never attached to a
-        model.
+        Keras callbacks for the training model's ``fit``.  Each ``fit``
+        uses fresh deep copies, so no state leaks between fits (or
+        grid-search candidates).
 
     Attributes
     ----------
     classes_ : ndarray or list of ndarray
-        Target tokens.  For 1-D targets one array; otherwise a list with one
-        (identical) array per output position, following scikit-learn's
-        multi-output convention.  For variable-length targets the first
-        class is :data:`~sklearn_seq2seq.EOS`, the end of the sequence.
+        Target tokens: for 1-D targets one array, else one (identical)
+        array per output position (scikit-learn's multi-output layout).
+        With variable-length targets the first is :data:`~sklearn_seq2seq.EOS`.
     n_outputs_ : int
         Output positions: the target length, or ``max_output_length_``.
     max_output_length_ : int
@@ -224,32 +171,27 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
     model_ : keras.Model
         Training model, ``[source ids, shifted target ids] -> logits``.
     encoder_model_ : keras.Model
-        Inference encoder, ``source ids -> [h, c]``.
+        Inference encoder (built on first read): ``source ids ->
+        [encoder outputs (attention only), states]``, the states being
+        each decoder layer's initial ``h, c`` (LSTM) or ``h`` (GRU).
     decoder_model_ : keras.Model
-        Inference decoder, ``[previous token id, h, c] ->
-        [probabilities, h, c]``.
+        Inference decoder: ``[previous token id, states, (encoder outputs,
+        source ids: attention only)] -> [probabilities, states]``.
     history_ : dict of str to list of float
-        Keras's per-epoch history: ``loss`` and ``sequence_accuracy`` on
-        the training samples, ``learning_rate`` at the end of each epoch,
-        plus ``val_loss`` and ``val_sequence_accuracy`` when there are
-        validation samples (``X_val`` or early stopping).  A warm start
-        appends to it.
+        Keras's per-epoch history (``loss``, ``sequence_accuracy``,
+        ``learning_rate``, and ``val_*`` with validation samples); a warm
+        start appends to it.
     loss_curve_ : list of float
-        Training loss per epoch (``history_["loss"]``), as in
-        ``MLPClassifier``.
+        Training loss per epoch, as in ``MLPClassifier``.
     n_iter_ : int
         Epochs trained, warm starts included.
     best_loss_ : float or None
         Lowest training loss; None with early stopping.
     validation_scores_ : list of float or None
-        Validation exact-sequence accuracy per epoch; None without
-        validation samples.
-    best_validation_score_ : float or None
-        Validation exact-sequence accuracy of the epoch whose weights were
-        restored; None without early stopping.
-    best_epoch_ : int or None
-        Epoch (counted from 1, warm starts included) whose weights early
-        stopping restored; None without early stopping.
+        Validation exact-sequence accuracy per epoch, if validated.
+    best_validation_score_, best_epoch_ : float or None, int or None
+        With early stopping, the validation score and the epoch (from 1,
+        warm starts included) whose weights were restored.
     n_features_in_ : int
         Source sequence length; only set when ``X`` was a 2-D array.
 
@@ -386,10 +328,9 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
     ) -> Seq2SeqLSTM:
         """Learn the vocabularies and train the network.
 
-        Ctrl-C (``KeyboardInterrupt``) stops training after the current
-        batch: the estimator keeps the weights learned so far, stays fitted
-        and warns.  A second Ctrl-C interrupts at once and leaves the
-        estimator as it was before ``fit``.
+        Ctrl-C stops training after the current batch, keeping the weights
+        learned so far (with a warning); a second Ctrl-C interrupts at once
+        and leaves the estimator as it was before ``fit``.
 
         Parameters
         ----------
@@ -401,12 +342,9 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             Target sequences, given like ``X``; a 1-D array holds one label
             per sample.
         X_val, y_val : array-like or list of sequences, default=None
-            Validation samples, given in any kind ``X`` and ``y`` accept
-            (read with the vocabularies learned from ``X`` and ``y``: their
-            tokens never enter them).  Evaluated after every epoch
-            (``history_["val_*"]``, ``validation_scores_``); with
-            ``early_stopping`` they replace the ``validation_fraction``
-            held out of the training samples.  Give both or neither.  In a
+            Validation samples in any kind ``X`` and ``y`` accept (their
+            tokens never enter the vocabularies), scored after every epoch;
+            early stopping monitors them.  Give both or neither.  In a
             :class:`~sklearn.pipeline.Pipeline`, ``transform_input=["X_val"]``
             transforms ``X_val`` as ``X``.
 
@@ -418,9 +356,8 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         Warns
         -----
         ConvergenceWarning
-            When ``epochs`` ran out while the monitored score (validation
-            score, else training loss) still improved by more than ``tol``
-            in the last epoch.
+            When ``epochs`` ran out while the monitored score still
+            improved by more than ``tol``.
         """
         # A rejected or failed fit must leave a fitted estimator as it was.
         previous_state = self.__dict__.copy()
@@ -443,105 +380,39 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         data = self._training_data(X, Y, warm)
         seed = int(check_random_state(self.random_state).randint(2**31 - 1))
         if X_val is not None:
-            validation = self._validation_data(X_val, y_val, data)
+            validation = read_validation(self, self._codec, X_val, y_val, data)
+        elif self.early_stopping:
+            data, validation = split_validation(data, self.validation_fraction, seed)
         else:
-            data, validation = self._split_validation(data, seed)
+            validation = None
 
         import_tensorflow()
-        from .training import (
-            batches_per_epoch,
-            fit_model,
-            new_model,
-            recompile,
-            to_tensors,
-        )
+        from .training import new_model, recompile, to_tensors
 
         # Training reads TensorFlow's copy of the ids: NumPy's can go.
         data = to_tensors(data)
         validation = None if validation is None else to_tensors(validation)
-        recipe = {
-            "learning_rate": self.learning_rate,
-            "global_clipnorm": self.global_clipnorm,
-            "label_smoothing": self.label_smoothing,
-        }
+        recipe = {name: getattr(self, name) for name in _RECIPE}
         if warm:
             recompile(self.model_, recipe)
         else:
             self._architecture = self._architecture_params()
-            self.model_ = new_model(
-                n_source_ids=self.source_vocabulary_.n_ids,
-                n_target_ids=self.target_vocabulary_.n_ids,
-                n_classes=len(self._codec.classes),
-                recipe=recipe,
-                seed=seed,
-                max_length=max(data.source_ids.shape[1], data.labels.shape[1]),
-                mask_source=data.source_lengths is not None,
-                mask_target=self._ends_with_eos,
-                dropout=self.dropout,
-                **self._architecture,
-            )
-        # Fresh copies per fit: no callback state leaks from one fit into the
-        # next, and the parameter never holds a model (clone deep-copies it).
-        callbacks = copy.deepcopy(list(self.callbacks or []))
-        batch_size = min(self.batch_size, len(data.source_ids))
-        monitor, mode = monitored(validation is not None, self.validation_metric)
-        stopper = stopping_callback(
-            monitor,
-            mode,
-            early_stopping=self.early_stopping,
-            tol=self.tol,
-            n_iter_no_change=self.n_iter_no_change,
+            options = {**self._architecture, "dropout": self.dropout}
+            self.model_ = new_model(data, self._codec, recipe=recipe, seed=seed, **options)
+        params = self.get_params(deep=False)
+        history, best_epoch = train(
+            self.model_, data, validation, params=params, seed=seed, stacklevel=4
         )
-        history, interrupted = fit_model(
-            self.model_,
-            data,
-            epochs=self.epochs,
-            batch_size=batch_size,
-            seed=seed,
-            verbose=self.verbose,
-            callbacks=[
-                *callbacks,
-                *self._learning_rate_callbacks(
-                    batches_per_epoch(self.model_, data, batch_size), monitor, mode
-                ),
-                stopper,
-            ],
-            validation=validation,
-        )
-        self._record_history(history, stopper, warm, validated=validation is not None)
-        if interrupted:
-            warnings.warn(
-                f"fit was interrupted (Ctrl-C) after {len(history['loss'])} epoch(s); the "
-                "estimator keeps the weights learned so far.",
-                UserWarning,
-                stacklevel=3,
-            )
-        elif not stopper.stopped_epoch:
-            warn_if_still_improving(
-                history[monitor], mode, tol=self.tol, epochs=self.epochs, stacklevel=4
-            )
+        vars(self).update(fitted_history(self.history_ if warm else {}, history, best_epoch))
         self._build_inference()
         return self
-
-    def _learning_rate_callbacks(self, n_batches, monitor, mode):
-        """Keras callbacks that run the learning-rate schedule of this fit."""
-        from .recipe import learning_rate_callbacks
-
-        return learning_rate_callbacks(
-            self.learning_rate_schedule,
-            learning_rate=self.learning_rate,
-            n_steps=self.epochs * n_batches,
-            warmup_fraction=self.warmup_fraction,
-            floor=self.learning_rate_floor,
-            monitor=monitor,
-            mode=mode,
-            tol=self.tol,
-        )
 
     def _training_data(self, X, Y, warm):
         """Validate ``X`` and ``Y``, learn the vocabularies; the encoded samples."""
         target_kind = sequence_kind(Y, labels_in_arrays=True, name="y")
-        source_ids, source_lengths = self._read_fit_sources(X, Y, target_kind, warm)
+        self.source_vocabulary_, source_ids, source_lengths = read_fit_sources(
+            self, X, Y, target_kind, vocabulary=self.source_vocabulary_ if warm else None
+        )
         check_consistent_length(source_ids, Y)
         tokens, lengths, target_kind = read_targets(Y, target_kind)
         if warm:
@@ -556,86 +427,9 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         target_ids, target_lengths = codec.training_targets(tokens, lengths, warm=warm)
         return codec.training_data(source_ids, source_lengths, target_ids, target_lengths)
 
-    def _read_fit_sources(self, X, Y, target_kind, warm=False):
-        """Validate the sources, learn their vocabulary; ids and lengths.
-
-        Equal-length lists of scalar tokens are a 2-D array, as everywhere
-        in scikit-learn: the model then expects that width in ``predict``.
-        A warm start keeps the vocabulary (and the width of 2-D sources).
-        """
-        kind = sequence_kind(X)
-        sources = None if kind == ARRAY else read_sequences(X, kind, name="X")
-        if kind == LISTS and sources.tokens.dtype != object:
-            if np.all(sources.lengths == sources.lengths[0]):
-                kind, X = ARRAY, sources.tokens.reshape(len(sources), -1)
-        if kind == ARRAY:
-            check = dict(dtype=None, ensure_all_finite=True, reset=not warm)
-            if target_kind == ARRAY:
-                X, _ = validate_data(self, X, Y, multi_output=True, **check)
-            else:
-                X = validate_data(self, X, **check)
-            X = check_token_array(X, name="X")
-            tokens, lengths = X.reshape(-1), None
-        else:
-            if not warm:
-                for name in ("n_features_in_", "feature_names_in_"):
-                    self.__dict__.pop(name, None)  # a refit on sequences forgets the width
-            tokens, lengths = sources.tokens, sources.lengths
-        if not warm:
-            self.source_vocabulary_ = Vocabulary.from_tokens(
-                tokens, max_tokens=self.max_tokens, min_frequency=self.min_frequency, name="X"
-            )
-        ids = self.source_vocabulary_.encode(tokens)
-        if warm and self.max_tokens is None and self.min_frequency is None:
-            reject_new_tokens(ids, tokens, "X")
-        if lengths is None:
-            return ids.reshape(X.shape), None
-        return pad_ids(ids, lengths), lengths
-
     def _architecture_params(self):
         """The parameters that shape the network: a warm start must keep them."""
         return {name: getattr(self, name) for name in _ARCHITECTURE}
-
-    def _validation_data(self, X_val, y_val, data):
-        """Encode ``X_val``/``y_val`` with the fitted vocabularies, as the training data."""
-        source_ids, source_lengths = self._read_sources(X_val, name="X_val")
-        if source_lengths is not None and data.source_lengths is None:
-            raise ValueError(
-                f"X_val holds sequences of {length_range(source_lengths)} tokens, but the "
-                f"training sources all have {data.source_ids.shape[1]}: give X_val the length of X."
-            )
-        if source_lengths is None and data.source_lengths is not None:
-            source_lengths = np.full(len(source_ids), source_ids.shape[1])
-        return self._codec.held_out_data(source_ids, source_lengths, y_val, name="y_val")
-
-    def _split_validation(self, data, seed):
-        """Hold out ``validation_fraction`` of the samples for early stopping."""
-        if not self.early_stopping:
-            return data, None
-        n_samples = len(data.source_ids)
-        n_validation = int(np.ceil(self.validation_fraction * n_samples))
-        if n_validation >= n_samples:
-            raise ValueError(
-                f"early_stopping with validation_fraction={self.validation_fraction} leaves no "
-                f"training samples out of {n_samples}."
-            )
-        order = np.random.RandomState(seed).permutation(n_samples)
-        return data.take(order[n_validation:]), data.take(order[:n_validation])
-
-    def _record_history(self, history, stopper, warm, validated):
-        """Set history_, loss_curve_, n_iter_ and the validation attributes."""
-        n_before = self.n_iter_ if warm else 0
-        self.history_ = merge_history(self.history_ if warm else {}, history)
-        self.loss_curve_ = self.history_["loss"]
-        self.n_iter_ = len(self.loss_curve_)
-        self.validation_scores_ = self.history_["val_sequence_accuracy"] if validated else None
-        if self.early_stopping:
-            self.best_loss_ = None
-            self.best_epoch_ = n_before + stopper.best_epoch + 1
-            self.best_validation_score_ = self.validation_scores_[self.best_epoch_ - 1]
-        else:
-            self.best_loss_ = float(np.nanmin(self.loss_curve_))
-            self.best_validation_score_ = self.best_epoch_ = None
 
     def _set_output_layout(self, n_outputs):
         """Set n_outputs_, max_output_length_ and classes_."""
@@ -669,40 +463,18 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         """Inference decoder (Keras), built on first use."""
         return self._predictor.inference_models[1]
 
-    def _check_decoding_params(self):
-        """Validate what decoding reads: set_params may have changed it since fit."""
-        validate_parameter_constraints(
-            {name: self._parameter_constraints[name] for name in _DECODING},
-            {name: getattr(self, name) for name in _DECODING},
-            caller_name=type(self).__name__,
-        )
-
     def _decoding(self):
-        """``predict``'s decoding options for the predictor."""
-        return {"beam_width": self.beam_width, "length_penalty": float(self.length_penalty)}
+        """``predict``'s decoding options, validated: set_params may have changed them."""
+        check_is_fitted(self)
+        options = {name: getattr(self, name) for name in _DECODING}
+        constraints = {name: self._parameter_constraints[name] for name in _DECODING}
+        validate_parameter_constraints(constraints, options, caller_name=type(self).__name__)
+        return {**options, "length_penalty": float(self.length_penalty)}
 
     def _source_ids(self, X):
         """Validated source ids, and lengths for variable-length sources."""
-        check_is_fitted(self)
-        self._check_decoding_params()
-        return self._read_sources(X)
-
-    def _read_sources(self, X, name="X"):
-        """Source ids (and lengths if they vary) read with the fitted vocabulary."""
-        kind = sequence_kind(X, name=name)
-        if kind == ARRAY:
-            try:
-                X = validate_data(self, X, dtype=None, ensure_all_finite=True, reset=False)
-            except ValueError as error:
-                if name == "X":
-                    raise
-                raise ValueError(f"{name}: {error}") from error
-            return self.source_vocabulary_.encode(check_token_array(X, name=name)), None
-        sources = read_sequences(X, kind, name=name)
-        ids = self._codec.source_ids(sources.tokens, sources.lengths)
-        if np.all(sources.lengths == sources.lengths[0]):
-            return ids, None  # no padding: the fixed-length path
-        return ids, sources.lengths
+        self._decoding()
+        return read_sources(self, X)
 
     def predict(self, X: SequenceBatch) -> SequenceBatch:
         """Decode target sequences: greedily, or by beam search if ``beam_width > 1``.
@@ -716,8 +488,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         -------
         Y : ndarray of shape (n_samples, target length) or (n_samples,), \
                 or list of sequences
-            Predicted target sequences, in the kind ``y`` had in ``fit``:
-            a 2-D (or 1-D) array, a list of strings or a list of lists.
+            Predicted target sequences, in the kind ``y`` had in ``fit``.
         """
         source_ids, lengths = self._source_ids(X)
         classes = self._predictor.classes(source_ids, lengths, **self._decoding())
@@ -733,18 +504,15 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         X : array-like of shape (n_samples, source length), or list of sequences
             Source sequences, given as in ``fit``.
         return_predictions : bool, default=False
-            Also return the greedily decoded sequences the rows follow (as
-            ``predict`` returns them with ``beam_width=1``), from the same
-            decode.
+            Also return the decoded sequences the rows follow, from the
+            same decode.
 
         Returns
         -------
         weights : ndarray of shape (n_samples, n_outputs, source length) or list
             For fixed-length sources and targets one array; otherwise, per
-            sample, an array of shape (output length, source length), one
-            row per token ``predict`` returns with ``beam_width=1`` (and,
-            for variable-length targets, a last row for the end symbol).
-            Each row sums to 1 over the source positions.
+            sample, an array with a row per decoded token (and one for the
+            end symbol).  Each row sums to 1 over the source positions.
         Y : ndarray or list of sequences
             The decoded sequences; only with ``return_predictions=True``.
 
@@ -780,9 +548,8 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         Returns
         -------
         Y_nbest : ndarray of shape (n_samples, n_best, ...) or list of lists
-            For array targets an array with the hypotheses on axis 1;
-            otherwise, per sample, a list of ``n_best`` sequences, best
-            first.
+            The hypotheses on axis 1 of an array, or per sample a list of
+            ``n_best`` sequences; best first.
         log_probabilities : ndarray of shape (n_samples, n_best)
             Log-probability of each sequence; ``-inf`` where the model
             allows fewer than ``n_best`` distinct sequences.
@@ -793,24 +560,15 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         classes, log_probabilities = self._predictor.nbest(
             source_ids, lengths, n_best, **self._decoding()
         )
-        n_samples, steps = len(classes), classes.shape[2]
-        flat = self._codec.format(classes.reshape(-1, steps))
-        if isinstance(flat, np.ndarray):
-            Y_nbest = flat.reshape(n_samples, n_best, *flat.shape[1:])
-        else:
-            Y_nbest = [flat[i : i + n_best] for i in range(0, len(flat), n_best)]
-        return Y_nbest, log_probabilities
+        return self._codec.format_nbest(classes), log_probabilities
 
     def log_likelihood(self, X: SequenceBatch, y: SequenceBatch) -> np.ndarray:
         """Log-probability of each target sequence given its source.
 
-        (Not named ``score_samples``: scikit-learn calls that with ``X``
-        alone, for density and outlier models.)
-
-        The decoder reads the given target (teacher forcing) and the
-        log-probabilities of its tokens are summed, the end symbol included
-        for variable-length targets.  Target tokens never seen in ``fit``
-        give ``-inf``.
+        The decoder reads the given target (teacher forcing); its tokens'
+        log-probabilities are summed, the end symbol included.  Target
+        tokens never seen in ``fit`` give ``-inf``.  (Not ``score_samples``:
+        scikit-learn calls that with ``X`` alone.)
 
         Parameters
         ----------
@@ -825,26 +583,17 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             ``log P(y | X)`` under the model.
         """
         source_ids, lengths = self._source_ids(X)
-        classes, target_lengths, decoder_input = self._codec.targets(y)
-        if len(classes) != len(source_ids):
-            raise ValueError(
-                f"X and y have inconsistent numbers of samples: {len(source_ids)} and "
-                f"{len(classes)}."
-            )
-        log_p = self._predictor.log_probabilities(source_ids, lengths, decoder_input)
-        token_log_p = np.take_along_axis(log_p, np.maximum(classes, 0)[..., None], axis=-1)[..., 0]
-        token_log_p[classes < 0] = -np.inf  # unknown target tokens
-        inside = position_mask(target_lengths, classes.shape[1])
-        return np.where(inside, token_log_p, 0.0).sum(axis=1)
+        targets = self._codec.targets(y)
+        check_consistent_length(source_ids, targets[0])
+        return self._predictor.log_likelihood(source_ids, lengths, *targets)
 
     def predict_proba(self, X: SequenceBatch) -> np.ndarray | list[np.ndarray]:
         """Per-position token probabilities along the predicted sequence.
 
         Position ``j``'s distribution is conditioned on the predicted
-        tokens before it.  With greedy decoding its argmax is the ``j``-th
-        predicted token; a beam search may pick a token that is not the
-        argmax of its own step.  After the end of a variable-length
-        sequence all mass is on the end class.
+        tokens before it (a beam search may pick a token that is not its
+        step's argmax).  After the end of a sequence all mass is on the end
+        class.
 
         Parameters
         ----------
@@ -854,9 +603,8 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes) or list of such
-            For 1-D targets one array; otherwise a list with one array per
-            output position (scikit-learn's multi-output convention).
-            Columns follow ``classes_``.
+            For 1-D targets one array, else one per output position
+            (scikit-learn's multi-output layout); columns follow ``classes_``.
         """
         source_ids, lengths = self._source_ids(X)
         _, probabilities = self._predictor.probabilities(source_ids, lengths, **self._decoding())
@@ -889,11 +637,10 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         return sequence_accuracy_score(y, self.predict(X))
 
     def save(self, path: str | os.PathLike) -> None:
-        """Save the estimator to one file, without pickle.
+        """Save the estimator to one file, without pickle (``callbacks`` excluded).
 
-        Load it with :func:`sklearn_seq2seq.load`, which executes nothing
-        from the file.  See :mod:`sklearn_seq2seq.archive` for the
-        format; ``callbacks`` are not saved.
+        :func:`sklearn_seq2seq.load` loads it and executes nothing from the
+        file; :mod:`sklearn_seq2seq.archive` describes the format.
 
         Parameters
         ----------
@@ -907,40 +654,28 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
     def export(self, path: str | os.PathLike) -> None:
         """Export the decoder as a TensorFlow SavedModel for serving.
 
-        The directory needs only TensorFlow: ``tf.saved_model.load(path)
-        .decode(source_ids, source_lengths)`` decodes a batch as
-        ``predict`` does, in ids; ``vocabulary.json`` maps tokens to ids.
-        See :func:`sklearn_seq2seq.serving.export`.
+        Its ``decode(source_ids, source_lengths)`` decodes a batch in ids as
+        ``predict`` does; see :func:`sklearn_seq2seq.serving.export`.
 
         Parameters
         ----------
         path : str or os.PathLike
             Directory to write.
         """
-        check_is_fitted(self)
-        self._check_decoding_params()
+        options = self._decoding()  # fitted, valid options: else an error, nothing written
         from .serving import export
 
-        export(self._predictor, path, **self._decoding())
+        export(self._predictor, path, **options)
 
     def __getstate__(self):
-        state = dict(super().__getstate__())  # may be self.__dict__ itself
-        for name in _INFERENCE_STATE:
-            state.pop(name, None)
-        if "model_" in state:
-            # Keras's own format, not Keras's pickling: unpickling then
-            # imports this package's layers before it rebuilds the model.
-            from .archive import keras_bytes
+        from .archive import pickled_state
 
-            state["model_"] = keras_bytes(state["model_"])
-        return state
+        return pickled_state(super().__getstate__(), dropped=_INFERENCE_STATE)
 
     def __setstate__(self, state):
-        if isinstance(state.get("model_"), bytes):
-            from .archive import keras_model
+        from .archive import unpickled_state
 
-            state = {**state, "model_": keras_model(state["model_"], "pickled estimator")}
-        super().__setstate__(state)
+        super().__setstate__(unpickled_state(state))
         if "model_" in state:
             self._build_inference()
 

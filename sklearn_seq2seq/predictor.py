@@ -84,6 +84,18 @@ class Predictor:
             lengths = np.full(len(source_ids), source_ids.shape[1])
         return self.scorer(source_ids, lengths, decoder_input)
 
+    def log_likelihood(self, source_ids, lengths, classes, target_lengths, decoder_input):
+        """``log P(target | source)`` per row: the given classes' log-probabilities summed.
+
+        Classes below 0 (target tokens never seen in ``fit``) give ``-inf``;
+        positions past ``target_lengths`` do not count.
+        """
+        log_p = self.log_probabilities(source_ids, lengths, decoder_input)
+        token_log_p = np.take_along_axis(log_p, np.maximum(classes, 0)[..., None], axis=-1)[..., 0]
+        token_log_p[classes < 0] = -np.inf
+        inside = position_mask(target_lengths, classes.shape[1])
+        return np.where(inside, token_log_p, 0.0).sum(axis=1)
+
     def probabilities(self, source_ids, lengths, *, beam_width=1, length_penalty=0.0):
         """Classes of the best sequence and each step's class probabilities along it.
 

@@ -263,26 +263,41 @@ class SequenceAccuracy(keras.metrics.Metric):
         return keras.ops.divide_no_nan(self.correct, self.count)
 
 
-def new_model(*, max_length, recipe, **sizes):
-    """A compiled training model, unrolled when :func:`~.network.unrolls` says so.
+def new_model(data, codec, *, recipe, seed=None, **options):
+    """A compiled training model sized for the data and the fitted codec.
 
     Parameters
     ----------
-    max_length : int
-        Longest source or target sequence of the training data.
+    data : ~sklearn_seq2seq.preprocessing.TrainingData
+        Encoded training samples: their widths decide whether the model is
+        unrolled (:func:`~.network.unrolls`), their lengths whether the
+        sources are masked.
+    codec : ~sklearn_seq2seq.codec.Codec
+        The fitted layout: vocabulary sizes, classes, end symbol.
     recipe : dict
         Passed to :func:`~sklearn_seq2seq.recipe.compile_model`
         (``learning_rate``, ``global_clipnorm``, ``label_smoothing``).
-    **sizes
+    seed : int or None, default=None
+        Seed of the weight initialisers.
+    **options
         Passed to :func:`~sklearn_seq2seq.network.build_training_model`
-        (``n_source_ids``, ``n_units``, ``seed``, ``mask_source``, ...).
+        (``n_units``, ``cell``, ``attention``, ``dropout``, ...).
 
     Returns
     -------
     model : keras.Model
         The compiled training model.
     """
-    model = build_training_model(max_length=max_length, **sizes)
+    model = build_training_model(
+        n_source_ids=codec.source_vocabulary.n_ids,
+        n_target_ids=codec.target_vocabulary.n_ids,
+        n_classes=len(codec.classes),
+        seed=seed,
+        max_length=max(data.source_ids.shape[1], data.labels.shape[1]),
+        mask_source=data.source_lengths is not None,
+        mask_target=codec.ends_with_eos,
+        **options,
+    )
     return compile_model(model, [SequenceAccuracy()], **recipe)
 
 

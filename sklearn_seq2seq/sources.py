@@ -1,0 +1,144 @@
+"""The source side: ``X`` validated and read as ids, as ``fit`` and ``predict`` read it.
+
+2-D arrays go through scikit-learn's ``validate_data`` (which sets and
+checks the estimator's ``n_features_in_`` and ``feature_names_in_``); lists
+of sequences through :func:`~sklearn_seq2seq.sequences.read_sequences`.
+Equal-length lists of scalar tokens in ``fit`` are a 2-D array, as
+everywhere in scikit-learn; in ``predict`` lists are always sequences, and
+equal lengths take the fixed-length (unpadded) path.
+"""
+
+import numpy as np
+from sklearn.utils.validation import validate_data
+
+from .codec import length_range, reject_new_tokens
+from .preprocessing import check_token_array
+from .sequences import ARRAY, LISTS, pad_ids, read_sequences, sequence_kind
+from .vocabulary import Vocabulary
+
+
+def read_fit_sources(estimator, X, Y, target_kind, *, vocabulary=None):
+    """Validate the training sources; their vocabulary, ids and lengths.
+
+    Parameters
+    ----------
+    estimator : Seq2SeqLSTM
+        The estimator ``validate_data`` records (or, warm, checks) the
+        width and feature names of 2-D sources on.
+    X : array-like or list of sequences
+        Training sources.
+    Y : array-like or list of sequences
+        Training targets (checked with ``X`` when both are arrays).
+    target_kind : str
+        What :func:`~sklearn_seq2seq.sequences.sequence_kind` says ``Y`` is.
+    vocabulary : Vocabulary or None, default=None
+        The fitted vocabulary of a warm start, which new tokens may not
+        enter; None learns one with the estimator's ``max_tokens`` and
+        ``min_frequency``.
+
+    Returns
+    -------
+    vocabulary : Vocabulary
+    ids : ndarray of shape (n_samples, source length)
+        Right-padded source ids.
+    lengths : ndarray of shape (n_samples,) or None
+        Source lengths; None for 2-D sources.
+    """
+    warm = vocabulary is not None
+    kind = sequence_kind(X)
+    sources = None if kind == ARRAY else read_sequences(X, kind, name="X")
+    if kind == LISTS and sources.tokens.dtype != object:
+        if np.all(sources.lengths == sources.lengths[0]):
+            kind, X = ARRAY, sources.tokens.reshape(len(sources), -1)
+    if kind == ARRAY:
+        check = dict(dtype=None, ensure_all_finite=True, reset=not warm)
+        if target_kind == ARRAY:
+            X, _ = validate_data(estimator, X, Y, multi_output=True, **check)
+        else:
+            X = validate_data(estimator, X, **check)
+        X = check_token_array(X, name="X")
+        tokens, lengths = X.reshape(-1), None
+    else:
+        if not warm:
+            for name in ("n_features_in_", "feature_names_in_"):
+                vars(estimator).pop(name, None)  # a refit on sequences forgets the width
+        tokens, lengths = sources.tokens, sources.lengths
+    if not warm:
+        vocabulary = Vocabulary.from_tokens(
+            tokens,
+            max_tokens=estimator.max_tokens,
+            min_frequency=estimator.min_frequency,
+            name="X",
+        )
+    ids = vocabulary.encode(tokens)
+    if warm and estimator.max_tokens is None and estimator.min_frequency is None:
+        reject_new_tokens(ids, tokens, "X")
+    if lengths is None:
+        return vocabulary, ids.reshape(X.shape), None
+    return vocabulary, pad_ids(ids, lengths), lengths
+
+
+def read_sources(estimator, X, *, name="X"):
+    """Source ids read with the fitted vocabulary, and lengths if they vary.
+
+    Parameters
+    ----------
+    estimator : Seq2SeqLSTM
+        A fitted estimator: ``source_vocabulary_``, and the width of 2-D
+        sources that ``validate_data`` checks.
+    X : array-like or list of sequences
+        Sources given as in ``fit``.
+    name : str, default="X"
+        Name used in error messages.
+
+    Returns
+    -------
+    ids : ndarray of shape (n_samples, source length)
+    lengths : ndarray of shape (n_samples,) or None
+        None when every source has the same length (the unpadded path).
+    """
+    vocabulary = estimator.source_vocabulary_
+    kind = sequence_kind(X, name=name)
+    if kind == ARRAY:
+        try:
+            X = validate_data(estimator, X, dtype=None, ensure_all_finite=True, reset=False)
+        except ValueError as error:
+            if name == "X":
+                raise
+            raise ValueError(f"{name}: {error}") from error
+        return vocabulary.encode(check_token_array(X, name=name)), None
+    sources = read_sequences(X, kind, name=name)
+    ids = pad_ids(vocabulary.encode(sources.tokens), sources.lengths)
+    if np.all(sources.lengths == sources.lengths[0]):
+        return ids, None  # no padding: the fixed-length path
+    return ids, sources.lengths
+
+
+def read_validation(estimator, codec, X_val, y_val, data):
+    """``X_val``/``y_val`` encoded with the fitted vocabularies, as the training data.
+
+    Parameters
+    ----------
+    estimator : Seq2SeqLSTM
+        The estimator being fitted (its vocabularies are learned).
+    codec : ~sklearn_seq2seq.codec.Codec
+        Its fitted layout.
+    X_val, y_val : array-like or list of sequences
+        Validation samples, in any kind ``fit`` accepts.
+    data : ~sklearn_seq2seq.preprocessing.TrainingData
+        The encoded training samples: fixed-length sources need
+        fixed-length validation sources of the same width.
+
+    Returns
+    -------
+    validation : ~sklearn_seq2seq.preprocessing.TrainingData
+    """
+    source_ids, source_lengths = read_sources(estimator, X_val, name="X_val")
+    if source_lengths is not None and data.source_lengths is None:
+        raise ValueError(
+            f"X_val holds sequences of {length_range(source_lengths)} tokens, but the "
+            f"training sources all have {data.source_ids.shape[1]}: give X_val the length of X."
+        )
+    if source_lengths is None and data.source_lengths is not None:
+        source_lengths = np.full(len(source_ids), source_ids.shape[1])
+    return codec.held_out_data(source_ids, source_lengths, y_val, name="y_val")
