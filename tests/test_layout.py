@@ -52,3 +52,16 @@ def test_no_module_reads_the_estimators_private_state(name):
         and not node.attr.startswith("__")
     ]
     assert not reads, f"{name}.py reads the estimator's private state: {reads}"
+
+
+# The estimator keeps scikit-learn's docstring, its parameter table and
+# thin methods; every other module does one job.
+ESTIMATOR_MAX_LINES = 700
+MODULE_MAX_LINES = 450
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_modules_stay_small(name):
+    n_lines = len((PACKAGE / f"{name}.py").read_text().splitlines())
+    limit = ESTIMATOR_MAX_LINES if name == "estimator" else MODULE_MAX_LINES
+    assert n_lines <= limit, f"{name}.py has {n_lines} lines (at most {limit})"
