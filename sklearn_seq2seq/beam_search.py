@@ -135,7 +135,7 @@ class BeamSearchDecoder(ChunkedDecoder):
         ``n_steps`` steps unroll into the graph.
         """
         network, width = self.network, self.beam_width
-        rows, n_classes = tf.shape(states[0][0])[0], network.n_classes
+        rows, n_classes = _n_rows(states[0][0]), network.n_classes
         # Every row starts with one live hypothesis; the other slots start at
         # -inf, so the first top_k only extends the live one.
         first = tf.concat([[0.0], tf.fill([width - 1], -float("inf"))], axis=0)
@@ -199,7 +199,12 @@ class BeamSearchDecoder(ChunkedDecoder):
         )
 
     def _gather_states(self, state, parent):
-        rows = tf.shape(parent)[0]
+        rows = _n_rows(parent)
         units = state.shape[-1]  # static: the loop keeps the state's shape
         state = tf.reshape(state, [rows, self.beam_width, units])
         return tf.reshape(tf.gather(state, parent, batch_dims=1), [rows * self.beam_width, units])
+
+
+def _n_rows(tensor):
+    """Rows of a tensor: static where known (XLA's while_loop keeps shapes), else dynamic."""
+    return tensor.shape[0] if tensor.shape[0] is not None else tf.shape(tensor)[0]

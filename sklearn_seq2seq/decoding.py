@@ -9,11 +9,13 @@ embeddings) come from :class:`~sklearn_seq2seq.inference.Network`.
 
 Fixed-length sources take a path whose results do not depend on the other
 rows of the batch down to the last bit (see ``GreedyDecoder._decode``).
-Variable-length sources take a masked path: rows are sorted by length, cut
-into chunks, each chunk is trimmed to its longest source, and a
-``tf.while_loop`` runs the encoder with the state of a finished row held
-fixed, exactly as the Keras layers do under a mask, so padding never
-changes a prediction.
+Variable-length sources take a masked path: rows are sorted by length and
+cut into chunks; a ``tf.while_loop`` runs the encoder up to the chunk's
+longest source with the state of a finished row held fixed, exactly as the
+Keras layers do under a mask, so padding never changes a prediction, and
+the decoder stops once every row has ended.  Full chunks are padded to a
+power-of-two width (:func:`compiled_width`) and run XLA-compiled graphs,
+so a model compiles a handful of shapes; the rest run one uncompiled graph.
 """
 
 import numpy as np
@@ -24,6 +26,8 @@ from .vocabulary import N_RESERVED, START_ID
 
 # What a greedy decode returns besides the classes.
 CLASSES, PROBABILITIES, ATTENTION_WEIGHTS = "classes", "probabilities", "attention"
+# Narrowest compiled width of padded sources (see compiled_width).
+MIN_COMPILED_WIDTH = 8
 
 
 class ChunkedDecoder:
@@ -58,28 +62,30 @@ class ChunkedDecoder:
         self.network = Network(training_model)
         self._concrete = {}
 
-    def _function(self, option, full_chunk, source_length):
+    def _function(self, option, full_chunk, source_length, masked=False):
         """The compiled decode for one option, chunk kind and source length.
 
-        Fixed-length forms are traced per source length (the loops unroll
-        into the graph), an XLA-compiled one for full chunks and an
-        uncompiled graph for the rest.  XLA fuses the gate arithmetic (about
-        1.7x faster on large batches) but compiles once per input shape
-        (about 2 s), so it only ever sees (chunk_size, source_length).  The
-        masked form (``source_length=None``) is one graph for all shapes.
-        The concrete function is then called directly, which skips
-        ``tf.function``'s argument dispatch (about 0.5 ms of a 2 ms call at
-        batch size 1).
+        Full chunks run XLA-compiled graphs, which fuse the gate arithmetic
+        but compile once per input shape, so they only ever see
+        (chunk_size, width) shapes from a small set: fixed-length sources
+        their one length (the loops unroll into the graph), padded sources
+        the widths of :func:`compiled_width`.  Other chunks run uncompiled
+        graphs: fixed lengths one per length, padded sources one for all
+        shapes (``source_length=None``).  The concrete function is then
+        called directly, which skips ``tf.function``'s argument dispatch
+        (a quarter of a call at batch size 1).
         """
-        key = option, full_chunk, source_length
+        key = option, full_chunk, source_length, masked
         if key not in self._concrete:
-            if source_length is None:
+            if masked:
+                rows = self.chunk_size if full_chunk else None
                 function = tf.function(
                     lambda ids, lengths: self._decode_masked(ids, lengths, option),
                     input_signature=[
-                        tf.TensorSpec([None, None], tf.int32),
-                        tf.TensorSpec([None], tf.int32),
+                        tf.TensorSpec([rows, source_length], tf.int32),
+                        tf.TensorSpec([rows], tf.int32),
                     ],
+                    jit_compile=full_chunk,
                 )
             else:
                 function = tf.function(
@@ -91,49 +97,57 @@ class ChunkedDecoder:
         return self._concrete[key]
 
     def _run(self, source_ids, lengths, option):
-        """All outputs of the decode for the whole batch, in input order."""
+        """All outputs of the decode for the whole batch, in input order.
+
+        Each chunk's outputs are written into place as it is decoded, so the
+        batch's outputs exist once (no concatenation, no reordering copy).
+        """
         if lengths is None:
-            pieces, order = self._fixed_pieces(source_ids, option), None
+            pieces = self._fixed_pieces(source_ids, option)
         else:
-            pieces, order = self._masked_pieces(source_ids, lengths, option)
-        outputs = [np.concatenate(parts) if len(parts) > 1 else parts[0] for parts in zip(*pieces)]
-        if order is not None:  # undo the sort by length
-            inverse = np.empty_like(order)
-            inverse[order] = np.arange(len(order))
-            outputs = [output[inverse] if len(output) else output for output in outputs]
+            pieces = self._masked_pieces(source_ids, lengths, option)
+        outputs = None
+        for rows, piece in pieces:
+            if outputs is None:
+                outputs = [
+                    np.empty((len(source_ids) if len(p) else 0, *p.shape[1:]), p.dtype)
+                    for p in piece
+                ]
+            for output, part in zip(outputs, piece):
+                if len(part):
+                    output[rows] = part
         return outputs
 
     def _fixed_pieces(self, source_ids, option):
+        """(rows, outputs) of each chunk, decoded one at a time."""
         length = source_ids.shape[1]
         n_full = len(source_ids) // self.chunk_size * self.chunk_size
-        chunks = [
-            (source_ids[start : start + self.chunk_size], True)
-            for start in range(0, n_full, self.chunk_size)
-        ]
-        if n_full < len(source_ids):
-            chunks.append((source_ids[n_full:], False))
-        return [
-            _numpy(self._function(option, full, length)(tf.constant(ids, tf.int32)))
-            for ids, full in chunks
-        ]
+        for start in range(0, len(source_ids), self.chunk_size):
+            rows = slice(start, start + self.chunk_size)
+            function = self._function(option, start < n_full, length)
+            yield rows, _numpy(function(tf.constant(source_ids[rows], tf.int32)))
 
     def _trims(self, option):
         """Whether chunks may be cut to their longest source (outputs without a source axis)."""
         return True
 
     def _masked_pieces(self, source_ids, lengths, option):
+        """(rows, outputs) of each chunk of rows sorted by length, decoded one at a time."""
         order = np.argsort(lengths, kind="stable")
-        function = self._function(option, False, None)
-        pieces = []
         for start in range(0, len(order), self.chunk_size):
             rows = order[start : start + self.chunk_size]
             chunk_lengths = lengths[rows]
-            width = chunk_lengths.max() if self._trims(option) else source_ids.shape[1]
-            ids = source_ids[rows, :width]
-            pieces.append(
-                _numpy(function(tf.constant(ids, tf.int32), tf.constant(chunk_lengths, tf.int32)))
-            )
-        return pieces, order
+            if not self._trims(option):  # outputs with a source axis keep its width
+                function, width = self._function(option, False, None, True), source_ids.shape[1]
+            elif len(rows) == self.chunk_size:
+                width = compiled_width(chunk_lengths.max())
+                function = self._function(option, True, width, True)
+            else:
+                function, width = self._function(option, False, None, True), chunk_lengths.max()
+            ids = np.zeros((len(rows), width), np.int32)  # PAD_ID beyond the sources
+            kept = min(width, source_ids.shape[1])
+            ids[:, :kept] = source_ids[rows, :kept]
+            yield rows, _numpy(function(tf.constant(ids), tf.constant(chunk_lengths, tf.int32)))
 
 
 class GreedyDecoder(ChunkedDecoder):
@@ -258,9 +272,10 @@ class GreedyDecoder(ChunkedDecoder):
     def _decode_until_end(self, states, memory, option):
         """Greedy steps in a ``tf.while_loop`` that stops once every row has ended."""
         batch = tf.shape(states[0][0])[0]
-        outputs = {CLASSES: tf.TensorArray(tf.int32, size=0, dynamic_size=True)}
+        # Static sizes, as XLA needs: the steps not run stay zeros.
+        outputs = {CLASSES: tf.TensorArray(tf.int32, size=self.n_steps)}
         if option != CLASSES:
-            outputs[option] = tf.TensorArray(tf.float32, size=0, dynamic_size=True)
+            outputs[option] = tf.TensorArray(tf.float32, size=self.n_steps)
 
         def running(step, token, states, ended, outputs):
             return (step < self.n_steps) & ~tf.reduce_all(ended)
@@ -275,15 +290,13 @@ class GreedyDecoder(ChunkedDecoder):
 
         start = (tf.constant(0), tf.fill([batch], START_ID), states, tf.zeros([batch], tf.bool))
         n_run, *_, outputs = tf.while_loop(running, step_once, (*start, outputs))
-        n_left = self.n_steps - n_run
         # (steps, batch, ...) -> (batch, n_steps, ...): the steps not run are
         # the end class, their probabilities and weights zeros.
-        classes = tf.transpose(outputs[CLASSES].stack())
-        classes = tf.pad(classes, [[0, 0], [0, n_left]], constant_values=self.end_class)
+        run = tf.range(self.n_steps) < n_run
+        classes = tf.transpose(tf.where(run[:, None], outputs[CLASSES].stack(), self.end_class))
         if option == CLASSES:
             return classes, tf.zeros([0])
-        extra = tf.transpose(outputs[option].stack(), [1, 0, 2])
-        return classes, tf.pad(extra, [[0, 0], [0, n_left], [0, 0]])
+        return classes, tf.transpose(outputs[option].stack(), [1, 0, 2])
 
     def _decode_steps(self, states, memory, option):
         """Greedy decoder steps from the encoder's results, for any leading shape."""
@@ -310,6 +323,21 @@ class GreedyDecoder(ChunkedDecoder):
         if option == PROBABILITIES:
             return step_classes, row_softmax(logits), states
         return step_classes, weights if option == ATTENTION_WEIGHTS else None, states
+
+
+def compiled_width(max_length):
+    """Width a full chunk of padded sources is compiled for: the next power of two, at least 8.
+
+    Sources up to ``L`` tokens thus compile at most
+    ``1 + ceil(log2(L / 8))`` shapes per decode kind (4 up to 64 tokens);
+    the encoder still stops at the chunk's longest source.
+
+    Examples
+    --------
+    >>> [compiled_width(n) for n in (1, 8, 9, 40, 100)]
+    [8, 8, 16, 64, 128]
+    """
+    return max(MIN_COMPILED_WIDTH, 1 << (int(max_length) - 1).bit_length())
 
 
 def _numpy(outputs):

@@ -361,10 +361,13 @@ def _run_fixed(cell, projection, backward, keep_outputs):
 
 def _run_masked(cell, projection, lengths, keep_outputs):
     time_major = tf.transpose(projection, [1, 0, 2])
-    n_steps = tf.shape(time_major)[0]
+    width = tf.shape(time_major)[0]
+    # Steps past the longest row would change nothing: a chunk padded to a
+    # compiled width stops there (its outputs beyond stay zeros).
+    n_steps = tf.minimum(tf.reduce_max(lengths), width)
     zeros = tf.zeros([tf.shape(projection)[0], cell.units])
     initial = [zeros] * (1 if cell.gru else 2)
-    outputs = tf.TensorArray(tf.float32, size=n_steps if keep_outputs else 0)
+    outputs = tf.TensorArray(tf.float32, size=width if keep_outputs else 0)
 
     def step(t, states, outputs):
         h, new_states = cell.step(time_major[t], states)

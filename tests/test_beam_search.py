@@ -166,3 +166,20 @@ def test_stopping_once_every_hypothesis_has_ended_changes_no_result(words):
     every_step = [t.numpy() for t in search._search(*encoded, until_end=False)]
     for early, full in zip(stopped, every_step):
         np.testing.assert_array_equal(early, full)
+
+
+def test_full_chunks_of_padded_sources_compile_to_the_same_search(words):
+    """Full chunks run XLA at a padded width: same hypotheses, scores to float noise."""
+    from sklearn_seq2seq.sequences import pad_ids, read_sequences
+
+    est, X_test = words
+    search = est._predictor.beam(4, 0.6)
+    sources = read_sequences(X_test, "strings")
+    ids = pad_ids(est.source_vocabulary_.encode(sources.tokens), sources.lengths)
+    uncompiled = search(ids, sources.lengths)  # 200 rows < one chunk: uncompiled
+    search.chunk_size = 50  # four full chunks: compiled
+    compiled = search(ids, sources.lengths)
+    search.chunk_size = 256  # as the estimator built it, for the other tests
+    np.testing.assert_array_equal(compiled[0], uncompiled[0])
+    np.testing.assert_allclose(compiled[1], uncompiled[1], atol=1e-5)
+    np.testing.assert_array_equal(compiled[2], uncompiled[2])

@@ -94,3 +94,24 @@ def test_a_rows_probabilities_do_not_depend_on_the_other_rows():
     for _ in range(5):
         order = rng.permutation(len(X))
         np.testing.assert_array_equal(est.predict_proba(X[order]), full[order])
+
+
+def test_a_padded_rows_prediction_does_not_depend_on_the_other_rows():
+    """The masked path: same tokens, probabilities within float32 noise (1e-6).
+
+    Rows are sorted by length into chunks; full chunks run a compiled graph
+    at a padded width, the rest an uncompiled one, so a row's last float
+    bits may change with its chunk (README, known limits), never its tokens.
+    """
+    X, Y = make_copy(n_samples=600, min_length=1, max_length=12, n_tokens=6, random_state=0)
+    est = Seq2SeqLSTM(n_units=16, epochs=2, attention="luong", random_state=0).fit(X, Y)
+    est._predictor.greedy.chunk_size = 32  # full chunks (compiled) and a remainder
+    X_test, _ = make_copy(n_samples=150, min_length=1, max_length=12, n_tokens=6, random_state=1)
+    predicted = est.predict(X_test)
+    proba = np.stack(est.predict_proba(X_test), axis=1)
+    order = np.random.RandomState(0).permutation(len(X_test))
+    for rows in (order, np.arange(40), np.arange(3)):
+        X_rows = [X_test[i] for i in rows]
+        assert est.predict(X_rows) == [predicted[i] for i in rows]
+        rows_proba = np.stack(est.predict_proba(X_rows), axis=1)
+        np.testing.assert_allclose(rows_proba, proba[rows], rtol=0, atol=1e-6)

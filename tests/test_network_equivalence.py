@@ -111,3 +111,8 @@ def test_plain_tf_network_equals_the_keras_models(combination, variable, monkeyp
     inside = up_to_end(expected_classes) if variable else np.ones(classes.shape, bool)
     np.testing.assert_allclose(proba[inside], expected_proba[inside], atol=1e-5)
     np.testing.assert_array_equal(classes[inside], expected_classes[inside])
+    if variable:  # full chunks of padded sources: the XLA-compiled, early-exit graph
+        decoder.chunk_size = N_ROWS // 3
+        classes, proba = decoder(source_ids, lengths, return_probabilities=True)
+        np.testing.assert_allclose(proba[inside], expected_proba[inside], atol=1e-5)
+        np.testing.assert_array_equal(classes[inside], expected_classes[inside])
