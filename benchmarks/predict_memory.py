@@ -7,7 +7,7 @@ thread samples its resident memory (``/proc/self/statm``) every 10 ms.
 The bar: the peak stays below twice the memory after the model is loaded
 and the inputs exist, plus the outputs ``predict`` returns.
 
-Run:  python benchmarks/predict_memory.py [--n 1000000] [--out benchmarks/results/predict_memory.json]
+Run:  python benchmarks/predict_memory.py [--n 1000000] [--out results/predict_memory.json]
 """
 
 import argparse
