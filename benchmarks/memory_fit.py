@@ -18,7 +18,7 @@ import time
 import keras
 import numpy as np
 
-from sklearn_seq2seq import Seq2SeqLSTM, network
+from sklearn_seq2seq import Seq2SeqLSTM, layers
 
 
 class StopAfter(keras.callbacks.Callback):
@@ -57,7 +57,7 @@ def main():
     if args.steps < 2:
         parser.error("--steps must be at least 2: the first step also traces")
     if args.one_hot_matmul:
-        network.LOOKUP_MIN_WIDTH_RATIO = float("inf")
+        layers.LOOKUP_MIN_WIDTH_RATIO = float("inf")
 
     rng = np.random.RandomState(0)
     X = rng.randint(0, args.vocabulary, size=(args.samples, args.length))
