@@ -22,7 +22,7 @@ import numpy as np
 import tensorflow as tf
 
 from .inference import Network, row_softmax
-from .vocabulary import N_RESERVED, START_ID
+from .vocabulary import N_RESERVED, PAD_ID, START_ID
 
 # What a greedy decode returns besides the classes.
 CLASSES, PROBABILITIES, ATTENTION_WEIGHTS = "classes", "probabilities", "attention"
@@ -137,17 +137,21 @@ class ChunkedDecoder:
         for start in range(0, len(order), self.chunk_size):
             rows = order[start : start + self.chunk_size]
             chunk_lengths = lengths[rows]
+            compiled = self._trims(option) and len(rows) == self.chunk_size
             if not self._trims(option):  # outputs with a source axis keep its width
-                function, width = self._function(option, False, None, True), source_ids.shape[1]
-            elif len(rows) == self.chunk_size:
+                width = source_ids.shape[1]
+            elif compiled:
                 width = compiled_width(chunk_lengths.max())
-                function = self._function(option, True, width, True)
             else:
-                function, width = self._function(option, False, None, True), chunk_lengths.max()
-            ids = np.zeros((len(rows), width), np.int32)  # PAD_ID beyond the sources
-            kept = min(width, source_ids.shape[1])
-            ids[:, :kept] = source_ids[rows, :kept]
-            yield rows, _numpy(function(tf.constant(ids), tf.constant(chunk_lengths, tf.int32)))
+                width = chunk_lengths.max()
+            ids = source_ids[rows, :width]
+            if ids.shape[1] < width:  # a compiled width beyond the sources
+                ids = np.pad(ids, [(0, 0), (0, width - ids.shape[1])], constant_values=PAD_ID)
+            function = self._function(option, compiled, width if compiled else None, masked=True)
+            yield (
+                rows,
+                _numpy(function(tf.constant(ids, tf.int32), tf.constant(chunk_lengths, tf.int32))),
+            )
 
 
 class GreedyDecoder(ChunkedDecoder):

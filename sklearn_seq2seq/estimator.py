@@ -490,8 +490,9 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
                 or list of sequences
             Predicted target sequences, in the kind ``y`` had in ``fit``.
         """
-        source_ids, lengths = self._source_ids(X)
-        classes = self._predictor.classes(source_ids, lengths, **self._decoding())
+        options = self._decoding()
+        source_ids, lengths = read_sources(self, X)
+        classes = self._predictor.classes(source_ids, lengths, **options)
         return self._codec.format(classes)
 
     def attention_weights(
@@ -556,10 +557,9 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         """
         if not isinstance(n_best, Integral) or n_best < 1:
             raise ValueError(f"n_best must be a positive integer; got {n_best!r}.")
-        source_ids, lengths = self._source_ids(X)
-        classes, log_probabilities = self._predictor.nbest(
-            source_ids, lengths, n_best, **self._decoding()
-        )
+        options = self._decoding()
+        source_ids, lengths = read_sources(self, X)
+        classes, log_probabilities = self._predictor.nbest(source_ids, lengths, n_best, **options)
         return self._codec.format_nbest(classes), log_probabilities
 
     def log_likelihood(self, X: SequenceBatch, y: SequenceBatch) -> np.ndarray:
@@ -606,8 +606,9 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             For 1-D targets one array, else one per output position
             (scikit-learn's multi-output layout); columns follow ``classes_``.
         """
-        source_ids, lengths = self._source_ids(X)
-        _, probabilities = self._predictor.probabilities(source_ids, lengths, **self._decoding())
+        options = self._decoding()
+        source_ids, lengths = read_sources(self, X)
+        _, probabilities = self._predictor.probabilities(source_ids, lengths, **options)
         if self._target_kind == LABELS:
             return probabilities[:, 0]
         return [probabilities[:, j] for j in range(self.n_outputs_)]
