@@ -14,6 +14,8 @@ is the end and class ``k`` is token id ``k + END_ID``; without it, class
 ``k`` is token id ``k + N_RESERVED``.
 """
 
+from itertools import chain
+
 import numpy as np
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_array, check_consistent_length
@@ -325,6 +327,12 @@ class Codec:
         inside = position_mask(output_lengths, classes.shape[1])
         offset = 1 if self.ends_with_eos else 0  # class 0 is the end symbol
         return format_sequences(tokens[classes[inside] - offset], output_lengths, self.target_kind)
+
+    def join(self, blocks):
+        """Formatted blocks of samples (as :meth:`format` gives them) as one output."""
+        if self.target_kind in (LABELS, ARRAY):
+            return np.concatenate(list(blocks))
+        return list(chain.from_iterable(blocks))
 
     def format_nbest(self, classes):
         """Output classes of shape (n, n_best, steps) as ``predict_nbest`` returns them.

@@ -22,7 +22,7 @@ from .control import fitted_history, split_validation, train
 from .metrics import sequence_accuracy_score
 from .private_api import Interval, StrOptions, _fit_context, validate_parameter_constraints
 from .sequences import SequenceBatch, sequence_kind
-from .sources import read_fit_sources, read_sources, read_validation
+from .sources import read_fit_sources, read_sources, read_validation, source_blocks
 from .startup import import_tensorflow
 
 # Fitted state that TensorFlow objects hold and pickling rebuilds.
@@ -491,9 +491,11 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             Predicted target sequences, in the kind ``y`` had in ``fit``.
         """
         options = self._decoding()
-        source_ids, lengths = read_sources(self, X)
-        classes = self._predictor.classes(source_ids, lengths, **options)
-        return self._codec.format(classes)
+        codec, predictor = self._codec, self._predictor
+        return codec.join(
+            codec.format(predictor.classes(source_ids, lengths, **options))
+            for source_ids, lengths in source_blocks(self, X)
+        )
 
     def attention_weights(
         self, X: SequenceBatch, *, return_predictions: bool = False

@@ -120,7 +120,7 @@ def sequence_kind(X, *, labels_in_arrays=False, name="X"):
     return ARRAY
 
 
-def read_sequences(X, kind, *, name="X", allow_empty=False):
+def read_sequences(X, kind, *, name="X", allow_empty=False, first_index=0):
     """Read strings or lists of tokens into a :class:`Sequences`.
 
     Parameters
@@ -133,6 +133,9 @@ def read_sequences(X, kind, *, name="X", allow_empty=False):
         Name used in error messages.
     allow_empty : bool, default=False
         Accept empty sequences (predictions may be empty; inputs may not).
+    first_index : int, default=0
+        Index of ``X[0]`` in the user's input, for error messages when
+        ``X`` is a block of it.
 
     Returns
     -------
@@ -155,7 +158,8 @@ def read_sequences(X, kind, *, name="X", allow_empty=False):
         for i, sequence in enumerate(X):
             if isinstance(sequence, np.ndarray) and sequence.ndim != 1:
                 raise ValueError(
-                    f"{name}[{i}] is a {sequence.ndim}-D array; each sequence must be 1-D."
+                    f"{name}[{first_index + i}] is a {sequence.ndim}-D array; "
+                    "each sequence must be 1-D."
                 )
         lengths = np.fromiter(map(len, X), dtype=np.int64, count=len(X))
         tokens = np.fromiter(chain.from_iterable(X), dtype=object, count=int(lengths.sum()))
@@ -163,8 +167,8 @@ def read_sequences(X, kind, *, name="X", allow_empty=False):
     empty = np.flatnonzero(lengths == 0)
     if len(empty) and not allow_empty:
         raise ValueError(
-            f"{name} contains {len(empty)} empty sequence(s) (first at index {empty[0]}); "
-            "every sequence needs at least one token."
+            f"{name} contains {len(empty)} empty sequence(s) "
+            f"(first at index {first_index + empty[0]}); every sequence needs at least one token."
         )
     return Sequences(tokens, lengths, kind)
 

@@ -16,6 +16,10 @@ from .preprocessing import check_token_array
 from .sequences import ARRAY, LISTS, pad_ids, read_sequences, sequence_kind
 from .vocabulary import Vocabulary
 
+# Samples predict reads, decodes and formats at a time: a multiple of the
+# decoders' chunk size, so that blocks cut the same chunks as one batch.
+BLOCK_SIZE = 65_536
+
 
 def read_fit_sources(estimator, X, Y, target_kind, *, vocabulary=None):
     """Validate the training sources; their vocabulary, ids and lengths.
@@ -112,6 +116,41 @@ def read_sources(estimator, X, *, name="X"):
     if np.all(sources.lengths == sources.lengths[0]):
         return ids, None  # no padding: the fixed-length path
     return ids, sources.lengths
+
+
+def source_blocks(estimator, X):
+    """:func:`read_sources` of ``X``, a block of :data:`BLOCK_SIZE` samples at a time.
+
+    Sequences are read, encoded and padded one block at a time, so that
+    ``predict`` never holds more than a block's ids and tokens next to the
+    caller's inputs and outputs.  Whether the sources take the fixed-length
+    path is decided once, from all of ``X``.  2-D arrays come in one block.
+
+    Parameters
+    ----------
+    estimator : Seq2SeqLSTM
+        A fitted estimator, as for :func:`read_sources`.
+    X : array-like or list of sequences
+        Sources given as in ``fit``.
+
+    Yields
+    ------
+    ids : ndarray of shape (n_block_samples, source length)
+    lengths : ndarray of shape (n_block_samples,) or None
+        None when every source of ``X`` has the same length.
+    """
+    kind = sequence_kind(X)
+    if kind == ARRAY or len(X) <= BLOCK_SIZE:
+        yield read_sources(estimator, X)
+        return
+    if hasattr(X, "to_numpy"):
+        X = X.to_numpy()  # a pandas Series: slice by position
+    lengths = np.fromiter(map(len, X), dtype=np.int64, count=len(X))
+    same_length = bool(np.all(lengths == lengths[0]))
+    for start in range(0, len(X), BLOCK_SIZE):
+        sources = read_sequences(X[start : start + BLOCK_SIZE], kind, first_index=start)
+        ids = pad_ids(estimator.source_vocabulary_.encode(sources.tokens), sources.lengths)
+        yield ids, None if same_length else sources.lengths
 
 
 def read_validation(estimator, codec, X_val, y_val, data):

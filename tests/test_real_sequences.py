@@ -44,6 +44,25 @@ def test_padding_never_changes_a_prediction(reverse_strings):
         np.testing.assert_allclose(a, b[:2], atol=1e-6)
 
 
+@pytest.mark.parametrize("as_lists", [False, True])
+def test_predict_in_blocks_equals_one_batch(reverse_strings, monkeypatch, as_lists):
+    est, X, _ = reverse_strings
+    X = X[:300]
+    if as_lists:
+        X = [list(x) for x in X]
+        est = Seq2SeqLSTM(**FAST).fit(X, [x[::-1] for x in X])
+    whole = est.predict(X)
+    monkeypatch.setattr("sklearn_seq2seq.sources.BLOCK_SIZE", 64)
+    assert est.predict(X) == whole
+    assert est.predict(tuple(X)) == whole
+    # Equal lengths stay on the fixed-length path however they are cut.
+    same_length = [x for x in X if len(x) == 3] * 30
+    assert est.predict(same_length) == [whole[X.index(x)] for x in same_length]
+    # Errors name the index in the user's input, not in a block.
+    with pytest.raises(ValueError, match="first at index 200"):
+        est.predict(X[:200] + [[] if as_lists else ""] + X[:100])
+
+
 def test_end_symbol_in_classes_and_probabilities(reverse_strings):
     est = reverse_strings[0]
     assert est.classes_[0][0] is EOS and list(est.classes_[0][1:]) == list("abcd")
