@@ -25,6 +25,7 @@ Prints exact-sequence accuracy and character error rate on the test
 numbers, fit and predict time, and writes JSON.
 
 Run:  python benchmarks/number_words.py [--languages en fr de] [--budget 600]
+      [--seeds 0 1 ...]  (model seeds; the data keep their fixed seeds)
 Needs: pip install num2words  (``pip install -e ".[benchmark]"``)
 """
 
@@ -194,7 +195,7 @@ ARMS = {
 }
 
 
-def run_language(language, *, budget, epochs, n_train, arms):
+def run_language(language, *, budget, epochs, n_train, arms, seeds=(0,)):
     from sklearn_seq2seq.metrics import sequence_accuracy_score, token_error_rate
 
     data = (
@@ -204,9 +205,9 @@ def run_language(language, *, budget, epochs, n_train, arms):
     )
     X_test, Y_test = data[2]
     rows = []
-    for arm in arms:
+    for seed, arm in ((seed, arm) for seed in seeds for arm in arms):
         predict, fit_seconds, epochs_run, val_scores = ARMS[arm](
-            data, budget=budget, epochs=epochs, seed=0
+            data, budget=budget, epochs=epochs, seed=seed
         )
         start = time.perf_counter()
         predicted = predict(X_test)
@@ -214,6 +215,7 @@ def run_language(language, *, budget, epochs, n_train, arms):
         row = {
             "language": language,
             "arm": arm,
+            "seed": seed,
             "exact_accuracy": sequence_accuracy_score(Y_test, predicted),
             "character_error_rate": token_error_rate(Y_test, predicted),
             "fit_seconds": fit_seconds,
@@ -224,7 +226,7 @@ def run_language(language, *, budget, epochs, n_train, arms):
         }
         rows.append(row)
         print(
-            f"| {language} | {arm} | {row['exact_accuracy']:.2%} | "
+            f"| {language} | {arm} | {seed} | {row['exact_accuracy']:.2%} | "
             f"{row['character_error_rate']:.4f} | {fit_seconds:.0f} s ({epochs_run} epochs) | "
             f"{predict_seconds:.1f} s |",
             flush=True,
@@ -239,15 +241,21 @@ def main():
     parser.add_argument("--budget", type=float, default=600.0, help="seconds per fit")
     parser.add_argument("--epochs", type=int, default=10, help="planned epochs (all arms)")
     parser.add_argument("--n-train", type=int, default=N_TRAIN)
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0], help="model seeds")
     parser.add_argument("--out", default=str(HERE / "results" / "number_words.json"))
     args = parser.parse_args()
 
-    print("| language | arm | exact | CER | fit | predict 5,000 |")
-    print("|---|---|---|---|---|---|")
+    print("| language | arm | seed | exact | CER | fit | predict 5,000 |")
+    print("|---|---|---|---|---|---|---|")
     rows = []
     for language in args.languages:
         rows += run_language(
-            language, budget=args.budget, epochs=args.epochs, n_train=args.n_train, arms=args.arms
+            language,
+            budget=args.budget,
+            epochs=args.epochs,
+            n_train=args.n_train,
+            arms=args.arms,
+            seeds=args.seeds,
         )
     result = {
         "n_train": args.n_train,
@@ -255,6 +263,7 @@ def main():
         "n_test": N_TEST,
         "budget_seconds": args.budget,
         "epochs": args.epochs,
+        "seeds": args.seeds,
         "python": sys.version.split()[0],
         "rows": rows,
     }
