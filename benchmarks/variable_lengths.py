@@ -23,9 +23,15 @@ Decoding, on the weights the bucketed arm trained, 10,000 test sequences:
 * beam search of width 4, against greedy;
 * ``Seq2SeqLSTM.predict`` of one string (batch 1), median of warm calls.
 
+The greedy and beam arms run again on real data: the digits -> English
+words task of ``number_words.py`` (20,000 training numbers, ``NUMBER_WORDS_EPOCHS``
+epochs, 10,000 fresh test numbers), whose outputs are longer than their
+sources.
+
 Prints markdown tables and writes JSON.
 
 Run:  python benchmarks/variable_lengths.py [--out benchmarks/results/variable_lengths.json]
+Needs: pip install num2words  (``pip install -e ".[benchmark]"``)
 """
 
 import argparse
@@ -40,6 +46,7 @@ import tensorflow as tf
 HERE = Path(__file__).resolve().parent
 N_SAMPLES, N_TEST, MAX_LENGTH, N_TOKENS = 20_000, 10_000, 40, 21
 N_UNITS, BATCH, EPOCHS = 128, 128, 4
+NUMBER_WORDS_EPOCHS = 3  # enough for the words to end where they should, mostly
 
 
 class EpochTimer(keras.callbacks.Callback):
@@ -56,16 +63,14 @@ class EpochTimer(keras.callbacks.Callback):
         self.seconds.append(time.perf_counter() - self.start)
 
 
-def encoded_copy_task(n_samples, random_state, codec=None):
-    """The copy task's samples encoded exactly as fit encodes them (with ``codec`` if given)."""
-    from sklearn_seq2seq import make_copy
+def encoded_task(X, Y, codec=None):
+    """Samples encoded exactly as fit encodes them (with ``codec`` if given, else a new one)."""
     from sklearn_seq2seq.codec import Codec, read_targets
-    from sklearn_seq2seq.sequences import read_sequences
+    from sklearn_seq2seq.sequences import read_sequences, sequence_kind
     from sklearn_seq2seq.vocabulary import Vocabulary
 
-    X, Y = make_copy(n_samples, 1, MAX_LENGTH, N_TOKENS, random_state=random_state)
-    sources = read_sequences(X, "lists")
-    tokens, lengths, kind = read_targets(Y, "lists")
+    sources = read_sequences(X, sequence_kind(X))
+    tokens, lengths, kind = read_targets(Y, sequence_kind(Y, labels_in_arrays=True))
     if codec is None:
         target_vocabulary, ends_with_eos, n_outputs = Codec.learn_targets(tokens, lengths, kind)
         source_vocabulary = Vocabulary.from_tokens(sources.tokens)
@@ -75,7 +80,13 @@ def encoded_copy_task(n_samples, random_state, codec=None):
         sources.lengths,
         *codec.training_targets(tokens, lengths),
     )
-    return X, codec, data
+    return codec, data
+
+
+def copy_task(n_samples, random_state):
+    from sklearn_seq2seq import make_copy
+
+    return make_copy(n_samples, 1, MAX_LENGTH, N_TOKENS, random_state=random_state)
 
 
 def new_network(codec, data):
@@ -173,7 +184,8 @@ def keras_greedy_loop(model, n_steps, class_offset):
     return decode
 
 
-def decoding(model, codec, test_data):
+def decoding(model, codec, test_data, *, equal_lengths=True):
+    """Decoding throughputs on ``test_data``; the equal-length bar if ``equal_lengths``."""
     from sklearn_seq2seq.beam_search import BeamSearchDecoder
     from sklearn_seq2seq.decoding import GreedyDecoder
     from sklearn_seq2seq.vocabulary import N_RESERVED
@@ -188,32 +200,48 @@ def decoding(model, codec, test_data):
     start = time.perf_counter()
     GreedyDecoder(model, n_steps=n_steps, class_offset=offset, end_class=0)(ids, lengths)
     first_call = time.perf_counter() - start
-    # Equal lengths: every row MAX_LENGTH tokens, the fixed-length path.
-    rng = np.random.RandomState(2)
-    n_ids = codec.source_vocabulary.n_ids
-    full_length = rng.randint(N_RESERVED, n_ids, (len(ids), MAX_LENGTH)).astype(np.int32)
-    seconds = {
-        "greedy": best_of(lambda: early(ids, lengths)),
-        "greedy_without_early_exit": best_of(lambda: every_step(ids, lengths)),
-        "greedy_equal_lengths": best_of(lambda: early(full_length)),
-        "keras_greedy_loop": best_of(lambda: keras_loop(tf.constant(ids)).numpy()),
-        "beam_width_4": best_of(lambda: beam(ids, lengths)),
+    calls = {
+        "greedy": lambda: early(ids, lengths),
+        "greedy_without_early_exit": lambda: every_step(ids, lengths),
+        "keras_greedy_loop": lambda: keras_loop(tf.constant(ids)).numpy(),
+        "beam_width_4": lambda: beam(ids, lengths),
     }
+    if equal_lengths:
+        # Every row as long as the longest source: the fixed-length path.
+        rng = np.random.RandomState(2)
+        n_ids, longest = codec.source_vocabulary.n_ids, lengths.max()
+        full_length = rng.randint(N_RESERVED, n_ids, (len(ids), longest)).astype(np.int32)
+        calls["greedy_equal_lengths"] = lambda: early(full_length)
+    report = {f"{name}_sequences_per_second": len(ids) / best_of(f) for name, f in calls.items()}
     # The same tokens up to each row's end: the loops decode alike.
     ours, theirs = early(ids, lengths), keras_loop(tf.constant(ids)).numpy()
     n_out = codec.output_lengths(ours)
     agree = np.mean([np.array_equal(a[:n], b[:n]) for a, b, n in zip(ours, theirs, n_out)])
-    report = {f"{name}_sequences_per_second": len(ids) / s for name, s in seconds.items()}
     report["greedy_rows_agreeing_with_keras_loop"] = float(agree)
     report["mean_output_length"] = float(n_out.mean())
     report["greedy_first_call_seconds"] = first_call
-    # A short sequence should cost less than a long one: the equal-length
-    # throughput scaled by max / mean source length is the bar.
     report["mean_source_length"] = float(lengths.mean())
-    report["length_scaled_equal_lengths_sequences_per_second"] = report[
-        "greedy_equal_lengths_sequences_per_second"
-    ] * (MAX_LENGTH / lengths.mean())
+    if equal_lengths:
+        # A short sequence should cost less than a long one: the equal-length
+        # throughput scaled by max / mean source length is the bar.
+        report["length_scaled_equal_lengths_sequences_per_second"] = report[
+            "greedy_equal_lengths_sequences_per_second"
+        ] * (lengths.max() / lengths.mean())
     return report
+
+
+def number_words_decoding():
+    """Decoding on the real-data task: digits -> English words (``number_words.py``)."""
+    from number_words import number_words
+
+    from sklearn_seq2seq.training import fit_model
+
+    codec, data = encoded_task(*number_words(N_SAMPLES, "en", random_state=0))
+    model = new_network(codec, data)
+    fit_model(model, data, epochs=NUMBER_WORDS_EPOCHS, batch_size=BATCH, seed=0, verbose=0)
+    _, test_data = encoded_task(*number_words(N_TEST, "en", random_state=2), codec=codec)
+    report = decoding(model, codec, test_data, equal_lengths=False)
+    return {f"number_words_{name}": value for name, value in report.items()}
 
 
 def batch_one_latency():
@@ -237,7 +265,8 @@ def main():
     parser.add_argument("--out", default=str(HERE / "results" / "variable_lengths.json"))
     args = parser.parse_args()
 
-    X, codec, data = encoded_copy_task(N_SAMPLES, random_state=0)
+    X, Y = copy_task(N_SAMPLES, random_state=0)
+    codec, data = encoded_task(X, Y)
     padded_tokens = len(X) * (MAX_LENGTH + MAX_LENGTH + 1)
     real_tokens = int(data.source_lengths.sum() + data.target_lengths.sum())
     report = {"n_samples": N_SAMPLES, "max_length": MAX_LENGTH, "n_units": N_UNITS}
@@ -255,8 +284,9 @@ def main():
         report["bucketed_epoch_seconds"] / report["plain_keras_epoch_seconds"]
     )
 
-    _, _, test_data = encoded_copy_task(N_TEST, random_state=1, codec=codec)
+    _, test_data = encoded_task(*copy_task(N_TEST, random_state=1), codec=codec)
     report.update(decoding(model, codec, test_data))
+    report.update(number_words_decoding())
     report["batch_1_predict_median_ms"] = batch_one_latency()
 
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
@@ -266,6 +296,7 @@ def main():
 
 def markdown(r):
     greedy = r["greedy_sequences_per_second"]
+    words = r["number_words_greedy_sequences_per_second"]
     return "\n".join(
         [
             "| training: copy task, lengths 1-40, 20k samples | epoch (steady) | first epoch "
@@ -297,6 +328,21 @@ def markdown(r):
             f"| beam search, width 4 | {r['beam_width_4_sequences_per_second']:,.0f} | "
             f"{r['beam_width_4_sequences_per_second'] / greedy:.0%} of greedy |",
             f"| `predict` of one string, median | {r['batch_1_predict_median_ms']:.2f} ms | |",
+            "",
+            "| decoding 10,000 numbers -> English words (sources 1-9 digits, "
+            f"outputs {r['number_words_mean_output_length']:.0f} characters on average) "
+            "| sequences/s | ratio |",
+            "|---|---|---|",
+            f"| greedy, early exit (`predict`) | {words:,.0f} | 1x |",
+            f"| greedy, every step (no early exit) | "
+            f"{r['number_words_greedy_without_early_exit_sequences_per_second']:,.0f} | "
+            f"{words / r['number_words_greedy_without_early_exit_sequences_per_second']:.2f}x "
+            "slower |",
+            f"| plain-Keras `tf.function` greedy loop, early exit | "
+            f"{r['number_words_keras_greedy_loop_sequences_per_second']:,.0f} | "
+            f"{words / r['number_words_keras_greedy_loop_sequences_per_second']:.2f}x slower |",
+            f"| beam search, width 4 | {r['number_words_beam_width_4_sequences_per_second']:,.0f} "
+            f"| {r['number_words_beam_width_4_sequences_per_second'] / words:.0%} of greedy |",
         ]
     )
 
