@@ -1,10 +1,9 @@
 """Seq2SeqLSTM: the scikit-learn estimator around the Keras encoder-decoder.
 
-This module validates, encodes tokens to ids and back, and drives training
-and decoding.  It never builds layers (``network``) and never decodes step
-by step (``decoding``); TensorFlow is imported only inside ``fit`` and when
-a fitted estimator is unpickled, so importing the package, ``clone`` and
-``get_params`` stay TensorFlow-free.
+Its methods hand reading to ``sources``/``codec``, training to ``training``
+and ``control``, decoding to ``predictor``.  TensorFlow is imported only in
+``fit`` and on unpickling: importing, ``clone`` and ``get_params`` stay free
+of it.
 """
 
 from __future__ import annotations
@@ -39,18 +38,12 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
     """Encoder-decoder LSTM for sequence-to-sequence prediction.
 
     An LSTM encoder reads the source; its final states ``[h, c]`` start an
-    LSTM decoder trained with teacher forcing and a softmax over the target
-    tokens; ``predict`` decodes the whole batch in compiled TensorFlow.
-    That is the origin tutorial's model and the default; GRU cells, stacked
-    and bidirectional encoders, attention, embeddings and dropout are
-    parameters.
-
-    Sequences come as the user has them, unpadded: a 2-D array of tokens
-    (a 1-D ``y`` holds one label per sample), a list of strings (sequences
-    of characters) or a list of token lists of any lengths.  ``predict``
-    returns the kind ``y`` had.  Variable-length targets end with an end
-    symbol, where decoding stops; unseen source tokens read as unknown.
-    See the user guide for the details of each kind.
+    LSTM decoder trained with teacher forcing (the origin tutorial's model,
+    the default); ``predict`` decodes the whole batch in compiled
+    TensorFlow.  Sequences come unpadded, as a 2-D array of tokens (a 1-D
+    ``y`` holds one label per sample), a list of strings or a list of token
+    lists of any lengths; ``predict`` returns the kind ``y`` had.  See the
+    user guide for each kind, the end symbol and unknown tokens.
 
     Parameters
     ----------
@@ -66,17 +59,15 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         Encoder layers read the source both ways; a ``Dense`` bridge per
         layer maps their final states to the decoder's initial states.
     attention : {None, "luong", "bahdanau"}, default=None
-        Attention of the decoder over the top encoder layer's outputs:
-        Luong's "general" score ``h_t^T W_a h_s`` or Bahdanau's additive
-        ``v^T tanh(W_1 h_s + W_2 h_t)``; ``tanh(W_c [context; h_t])``
-        feeds the output layer.  See :meth:`attention_weights`.
+        Attention of the decoder over the top encoder layer's outputs, with
+        Luong's "general" or Bahdanau's additive score (user guide: model
+        options).  See :meth:`attention_weights`.
     embedding_dim : int or None, default=None
         None feeds one-hot tokens, as the tutorial; an int learns
         embeddings of that size.
     dropout : float, default=0.0
         Dropout rate on embeddings, between stacked layers and before the
-        output layer, during training only.  No option leaves the cuDNN
-        path on a GPU.
+        output layer, during training only.
     epochs : int, default=10
         Number of passes over the training data.
     batch_size : int, default=128
@@ -87,12 +78,10 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         warm-up).
     learning_rate_schedule : {"constant", "linear", "cosine", "plateau"}, \
             default="linear"
-        The learning rate per batch: ``"linear"`` and ``"cosine"`` decay
-        from ``learning_rate`` to ``learning_rate_floor * learning_rate``
-        over the planned steps; ``"constant"`` keeps it; ``"plateau"``
-        divides it by 5 when the monitored score has not improved by
-        ``tol`` for 2 epochs (as ``MLPClassifier``'s ``"adaptive"``).
-        ``history_["learning_rate"]`` records it per epoch.
+        ``"linear"`` and ``"cosine"`` decay the rate per batch to
+        ``learning_rate_floor * learning_rate`` over the planned steps;
+        ``"plateau"`` divides it by 5 when the monitored score stalls for
+        2 epochs (user guide: training).
     learning_rate_floor : float, default=0.01
         Lowest learning rate of the ``"linear"``, ``"cosine"`` and
         ``"plateau"`` schedules, as a fraction of ``learning_rate``.
@@ -101,8 +90,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         from near 0 to ``learning_rate`` before the schedule starts.
     global_clipnorm : float or None, default=1.0
         Rescale each step's gradients to this global norm at most (Keras's
-        ``global_clipnorm``), so that no bad step collapses the model;
-        None does not clip.
+        ``global_clipnorm``); None does not clip.
     label_smoothing : float, default=0.0
         Share of each target token's probability mass spread over all
         classes in the loss (real target positions only).
@@ -111,11 +99,10 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         longest training target.  Fixed-length targets ignore it.
     beam_width : int, default=1
         Hypotheses kept per sequence by ``predict``: 1 decodes greedily,
-        more runs a (compiled, batched) beam search.
+        more runs a beam search.
     length_penalty : float, default=0.0
-        Strength ``alpha`` of Wu et al.'s (2016) length normalisation
-        ``log P / ((5 + length) / 6) ** alpha`` of beam hypotheses; 0 ranks
-        by log-probability.
+        Strength ``alpha`` of Wu et al.'s (2016) length normalisation of
+        beam hypotheses; 0 ranks by log-probability.
     max_tokens : int or None, default=None
         Keep only this many most frequent source tokens; the others are
         read as unknown.  Target tokens are always all kept.
@@ -125,9 +112,8 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
     early_stopping : bool, default=False
         Stop when the validation score (on ``X_val``/``y_val``, else on
         ``validation_fraction`` of the training samples) has not improved
-        by ``tol`` for ``n_iter_no_change`` epochs, and restore the best
-        epoch's weights.  Without it, training stops when the training loss
-        stalls so (as in ``MLPClassifier``).
+        by ``tol`` for ``n_iter_no_change`` epochs; restore the best
+        epoch's weights.  Else the training loss is watched so.
     validation_fraction : float, default=0.1
         Share of the training samples held out for early stopping when
         ``fit`` is not given ``X_val``/``y_val``.
@@ -139,10 +125,8 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         What early stopping monitors on the validation samples:
         exact-sequence accuracy (as ``score``) or the loss.
     warm_start : bool, default=False
-        ``fit`` trains the fitted network (weights, Adam's moments and
-        vocabularies kept) for ``epochs`` more epochs; the learning-rate
-        schedule restarts over them.  New tokens and a change of the
-        network's shape are errors.
+        ``fit`` trains the fitted network (weights, optimizer state and
+        vocabularies kept) ``epochs`` more epochs, restarting the schedule.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation and shuffling: an int gives identical
         models for identical data.
@@ -150,16 +134,14 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         Keras's progress output: 0 silent, 1 progress bar, 2 a line per
         epoch.
     callbacks : list of keras.callbacks.Callback or None, default=None
-        Keras callbacks for the training model's ``fit``.  Each ``fit``
-        uses fresh deep copies, so no state leaks between fits (or
-        grid-search candidates).
+        Keras callbacks for the training model's ``fit``; each ``fit`` uses
+        fresh deep copies of them.
 
     Attributes
     ----------
     classes_ : ndarray or list of ndarray
-        Target tokens: for 1-D targets one array, else one (identical)
-        array per output position (scikit-learn's multi-output layout).
-        With variable-length targets the first is :data:`~sklearn_seq2seq.EOS`.
+        Target tokens (first :data:`~sklearn_seq2seq.EOS` if lengths vary):
+        one array for 1-D targets, else one per output position.
     n_outputs_ : int
         Output positions: the target length, or ``max_output_length_``.
     max_output_length_ : int
@@ -171,16 +153,14 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
     model_ : keras.Model
         Training model, ``[source ids, shifted target ids] -> logits``.
     encoder_model_ : keras.Model
-        Inference encoder (built on first read): ``source ids ->
-        [encoder outputs (attention only), states]``, the states being
-        each decoder layer's initial ``h, c`` (LSTM) or ``h`` (GRU).
+        Inference encoder, built on first read: ``source ids -> [encoder
+        outputs (attention only), each decoder layer's h, c (LSTM) or h]``.
     decoder_model_ : keras.Model
         Inference decoder: ``[previous token id, states, (encoder outputs,
         source ids: attention only)] -> [probabilities, states]``.
     history_ : dict of str to list of float
-        Keras's per-epoch history (``loss``, ``sequence_accuracy``,
-        ``learning_rate``, and ``val_*`` with validation samples); a warm
-        start appends to it.
+        Keras's per-epoch history (``loss``, ``learning_rate``, ``val_*``
+        ...), warm starts appended.
     loss_curve_ : list of float
         Training loss per epoch, as in ``MLPClassifier``.
     n_iter_ : int
@@ -328,9 +308,8 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
     ) -> Seq2SeqLSTM:
         """Learn the vocabularies and train the network.
 
-        Ctrl-C stops training after the current batch, keeping the weights
-        learned so far (with a warning); a second Ctrl-C interrupts at once
-        and leaves the estimator as it was before ``fit``.
+        Ctrl-C stops after the current batch and keeps the weights (with a
+        warning); a second one leaves the estimator as it was before.
 
         Parameters
         ----------
@@ -342,11 +321,9 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             Target sequences, given like ``X``; a 1-D array holds one label
             per sample.
         X_val, y_val : array-like or list of sequences, default=None
-            Validation samples in any kind ``X`` and ``y`` accept (their
-            tokens never enter the vocabularies), scored after every epoch;
-            early stopping monitors them.  Give both or neither.  In a
-            :class:`~sklearn.pipeline.Pipeline`, ``transform_input=["X_val"]``
-            transforms ``X_val`` as ``X``.
+            Validation samples, given as ``X`` and ``y`` (both or neither),
+            scored after every epoch and monitored by early stopping; their
+            tokens never enter the vocabularies.
 
         Returns
         -------
@@ -370,10 +347,11 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
 
     def _fit(self, X, Y, X_val, y_val):
         warm = self.warm_start and hasattr(self, "model_")
-        if warm and self._architecture != self._architecture_params():
+        architecture = {name: getattr(self, name) for name in _ARCHITECTURE}
+        if warm and self._architecture != architecture:
             raise ValueError(
                 f"warm_start cannot change the network ({self._architecture} when fitted, "
-                f"{self._architecture_params()} now); set warm_start=False to train a new model."
+                f"{architecture} now); set warm_start=False to train a new model."
             )
         if (X_val is None) != (y_val is None):
             raise ValueError("fit needs both X_val and y_val, or neither.")
@@ -396,8 +374,8 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         if warm:
             recompile(self.model_, recipe)
         else:
-            self._architecture = self._architecture_params()
-            options = {**self._architecture, "dropout": self.dropout}
+            self._architecture = architecture
+            options = {**architecture, "dropout": self.dropout}
             self.model_ = new_model(data, self._codec, recipe=recipe, seed=seed, **options)
         params = self.get_params(deep=False)
         history, best_epoch = train(
@@ -422,19 +400,11 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
                 tokens, lengths, target_kind, max_output_length=self.max_output_length
             )
             self._target_kind = target_kind
-            self._set_output_layout(n_outputs)
+            self.max_output_length_ = self.n_outputs_ = n_outputs
+            self.classes_ = self._codec.classes_attribute
         codec = self._codec
         target_ids, target_lengths = codec.training_targets(tokens, lengths, warm=warm)
         return codec.training_data(source_ids, source_lengths, target_ids, target_lengths)
-
-    def _architecture_params(self):
-        """The parameters that shape the network: a warm start must keep them."""
-        return {name: getattr(self, name) for name in _ARCHITECTURE}
-
-    def _set_output_layout(self, n_outputs):
-        """Set n_outputs_, max_output_length_ and classes_."""
-        self.max_output_length_ = self.n_outputs_ = n_outputs
-        self.classes_ = self._codec.classes_attribute
 
     @property
     def _codec(self):
@@ -513,9 +483,8 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         Returns
         -------
         weights : ndarray of shape (n_samples, n_outputs, source length) or list
-            For fixed-length sources and targets one array; otherwise, per
-            sample, an array with a row per decoded token (and one for the
-            end symbol).  Each row sums to 1 over the source positions.
+            One array for fixed-length sources and targets, else per sample
+            a row per decoded token and the end symbol; rows sum to 1.
         Y : ndarray or list of sequences
             The decoded sequences; only with ``return_predictions=True``.
 
@@ -536,10 +505,8 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
     def predict_nbest(self, X: SequenceBatch, n_best: int = 5) -> tuple[SequenceBatch, np.ndarray]:
         """The ``n_best`` most likely target sequences per sample, by beam search.
 
-        The beam is ``max(beam_width, n_best)`` wide and hypotheses are
-        ranked as in ``predict`` (length penalty included); the reported
-        log-probabilities are the model's, end symbol included, as
-        :meth:`log_likelihood` gives them.
+        The beam is ``max(beam_width, n_best)`` wide and ranks as ``predict``
+        does; log-probabilities are :meth:`log_likelihood`'s.
 
         Parameters
         ----------
@@ -551,11 +518,9 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         Returns
         -------
         Y_nbest : ndarray of shape (n_samples, n_best, ...) or list of lists
-            The hypotheses on axis 1 of an array, or per sample a list of
-            ``n_best`` sequences; best first.
+            Per sample ``n_best`` sequences, best first.
         log_probabilities : ndarray of shape (n_samples, n_best)
-            Log-probability of each sequence; ``-inf`` where the model
-            allows fewer than ``n_best`` distinct sequences.
+            Their log-probabilities; ``-inf`` where fewer sequences exist.
         """
         if not isinstance(n_best, Integral) or n_best < 1:
             raise ValueError(f"n_best must be a positive integer; got {n_best!r}.")
@@ -568,9 +533,8 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         """Log-probability of each target sequence given its source.
 
         The decoder reads the given target (teacher forcing); its tokens'
-        log-probabilities are summed, the end symbol included.  Target
-        tokens never seen in ``fit`` give ``-inf``.  (Not ``score_samples``:
-        scikit-learn calls that with ``X`` alone.)
+        log-probabilities, end symbol included, are summed (``-inf`` for
+        tokens never seen in ``fit``).
 
         Parameters
         ----------
@@ -592,10 +556,8 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X: SequenceBatch) -> np.ndarray | list[np.ndarray]:
         """Per-position token probabilities along the predicted sequence.
 
-        Position ``j``'s distribution is conditioned on the predicted
-        tokens before it (a beam search may pick a token that is not its
-        step's argmax).  After the end of a sequence all mass is on the end
-        class.
+        Position ``j``'s distribution is conditioned on the predicted tokens
+        before it; after the end all mass is on the end class.
 
         Parameters
         ----------
@@ -605,8 +567,8 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes) or list of such
-            For 1-D targets one array, else one per output position
-            (scikit-learn's multi-output layout); columns follow ``classes_``.
+            One array for 1-D targets, else one per output position;
+            columns follow ``classes_``.
         """
         options = self._decoding()
         source_ids, lengths = read_sources(self, X)
@@ -642,8 +604,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
     def save(self, path: str | os.PathLike) -> None:
         """Save the estimator to one file, without pickle (``callbacks`` excluded).
 
-        :func:`sklearn_seq2seq.load` loads it and executes nothing from the
-        file; :mod:`sklearn_seq2seq.archive` describes the format.
+        :func:`sklearn_seq2seq.load` loads it, executing nothing from it.
 
         Parameters
         ----------
@@ -657,8 +618,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
     def export(self, path: str | os.PathLike) -> None:
         """Export the decoder as a TensorFlow SavedModel for serving.
 
-        Its ``decode(source_ids, source_lengths)`` decodes a batch in ids as
-        ``predict`` does; see :func:`sklearn_seq2seq.serving.export`.
+        See :func:`sklearn_seq2seq.serving.export`.
 
         Parameters
         ----------
