@@ -330,8 +330,11 @@ class Codec:
 
     def join(self, blocks):
         """Formatted blocks of samples (as :meth:`format` gives them) as one output."""
+        blocks = list(blocks)
+        if len(blocks) == 1:
+            return blocks[0]
         if self.target_kind in (LABELS, ARRAY):
-            return np.concatenate(list(blocks))
+            return np.concatenate(blocks)
         return list(chain.from_iterable(blocks))
 
     def format_nbest(self, classes):

@@ -113,7 +113,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         Stop when the validation score (on ``X_val``/``y_val``, else on
         ``validation_fraction`` of the training samples) has not improved
         by ``tol`` for ``n_iter_no_change`` epochs; restore the best
-        epoch's weights.  Else the training loss is watched so.
+        epoch's weights.  Without it, the training loss is watched so.
     validation_fraction : float, default=0.1
         Share of the training samples held out for early stopping when
         ``fit`` is not given ``X_val``/``y_val``.
@@ -309,7 +309,8 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         """Learn the vocabularies and train the network.
 
         Ctrl-C stops after the current batch and keeps the weights (with a
-        warning); a second one leaves the estimator as it was before.
+        warning); a second one interrupts at once, leaving the estimator as
+        it was before ``fit``.
 
         Parameters
         ----------
@@ -464,7 +465,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         codec, predictor = self._codec, self._predictor
         return codec.join(
             codec.format(predictor.classes(source_ids, lengths, **options))
-            for source_ids, lengths in source_blocks(self, X)
+            for source_ids, lengths in source_blocks(self, X, predictor.chunk_size(**options))
         )
 
     def attention_weights(
@@ -557,7 +558,8 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         """Per-position token probabilities along the predicted sequence.
 
         Position ``j``'s distribution is conditioned on the predicted tokens
-        before it; after the end all mass is on the end class.
+        before it (a beam search may pick a token that is not the argmax);
+        after the end all mass is on the end class.
 
         Parameters
         ----------

@@ -66,6 +66,12 @@ class Predictor:
             )
         return self._beams[key]
 
+    def chunk_size(self, *, beam_width=1, length_penalty=0.0):
+        """Rows per chunk of the decoder :meth:`classes` runs with these options."""
+        if beam_width == 1:
+            return self.greedy.chunk_size
+        return self.beam(beam_width, length_penalty).chunk_size
+
     def classes(self, source_ids, lengths, *, beam_width=1, length_penalty=0.0):
         """Output classes of the best sequence: greedy, or beam search if ``beam_width > 1``."""
         if beam_width == 1:

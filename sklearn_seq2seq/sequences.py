@@ -120,7 +120,43 @@ def sequence_kind(X, *, labels_in_arrays=False, name="X"):
     return ARRAY
 
 
-def read_sequences(X, kind, *, name="X", allow_empty=False, first_index=0):
+def sequence_lengths(X, kind, *, name="X", allow_empty=False):
+    """The length of each sequence, checked: 1-D sequences, none empty unless allowed.
+
+    Parameters
+    ----------
+    X : list or 1-D array
+        Sequences of the given kind.
+    kind : {"strings", "lists"}
+        As returned by :func:`sequence_kind`.
+    name : str, default="X"
+        Name used in error messages.
+    allow_empty : bool, default=False
+        Accept empty sequences (predictions may be empty; inputs may not).
+
+    Returns
+    -------
+    lengths : ndarray of shape (n_samples,), int64
+    """
+    if len(X) == 0:
+        raise ValueError(f"{name} is empty: at least one sequence is needed.")
+    if kind == LISTS:
+        for i, sequence in enumerate(X):
+            if isinstance(sequence, np.ndarray) and sequence.ndim != 1:
+                raise ValueError(
+                    f"{name}[{i}] is a {sequence.ndim}-D array; each sequence must be 1-D."
+                )
+    lengths = np.fromiter(map(len, X), dtype=np.int64, count=len(X))
+    empty = np.flatnonzero(lengths == 0)
+    if len(empty) and not allow_empty:
+        raise ValueError(
+            f"{name} contains {len(empty)} empty sequence(s) (first at index {empty[0]}); "
+            "every sequence needs at least one token."
+        )
+    return lengths
+
+
+def read_sequences(X, kind, *, name="X", allow_empty=False):
     """Read strings or lists of tokens into a :class:`Sequences`.
 
     Parameters
@@ -133,9 +169,6 @@ def read_sequences(X, kind, *, name="X", allow_empty=False, first_index=0):
         Name used in error messages.
     allow_empty : bool, default=False
         Accept empty sequences (predictions may be empty; inputs may not).
-    first_index : int, default=0
-        Index of ``X[0]`` in the user's input, for error messages when
-        ``X`` is a block of it.
 
     Returns
     -------
@@ -148,28 +181,13 @@ def read_sequences(X, kind, *, name="X", allow_empty=False, first_index=0):
     >>> s.tokens, s.lengths
     (array(['a', 'b', 'c'], dtype='<U1'), array([2, 1]))
     """
-    if len(X) == 0:
-        raise ValueError(f"{name} is empty: at least one sequence is needed.")
+    lengths = sequence_lengths(X, kind, name=name, allow_empty=allow_empty)
     if kind == STRINGS:
-        lengths = np.fromiter(map(len, X), dtype=np.int64, count=len(X))
         # One pass over all characters: UTF-32 code units are numpy's '<U1'.
         tokens = np.frombuffer("".join(X).encode("utf-32-le"), dtype="<U1")
     else:
-        for i, sequence in enumerate(X):
-            if isinstance(sequence, np.ndarray) and sequence.ndim != 1:
-                raise ValueError(
-                    f"{name}[{first_index + i}] is a {sequence.ndim}-D array; "
-                    "each sequence must be 1-D."
-                )
-        lengths = np.fromiter(map(len, X), dtype=np.int64, count=len(X))
         tokens = np.fromiter(chain.from_iterable(X), dtype=object, count=int(lengths.sum()))
         tokens = check_tokens(tokens, name=name)
-    empty = np.flatnonzero(lengths == 0)
-    if len(empty) and not allow_empty:
-        raise ValueError(
-            f"{name} contains {len(empty)} empty sequence(s) "
-            f"(first at index {first_index + empty[0]}); every sequence needs at least one token."
-        )
     return Sequences(tokens, lengths, kind)
 
 

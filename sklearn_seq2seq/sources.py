@@ -13,12 +13,12 @@ from sklearn.utils.validation import validate_data
 
 from .codec import length_range, reject_new_tokens
 from .preprocessing import check_token_array
-from .sequences import ARRAY, LISTS, pad_ids, read_sequences, sequence_kind
+from .sequences import ARRAY, LISTS, pad_ids, read_sequences, sequence_kind, sequence_lengths
 from .vocabulary import Vocabulary
 
-# Samples predict reads, decodes and formats at a time: a multiple of the
-# decoders' chunk size, so that blocks cut the same chunks as one batch.
-BLOCK_SIZE = 65_536
+# Decoder chunks predict reads, decodes and formats at a time (64 greedy
+# chunks are 65,536 samples).
+CHUNKS_PER_BLOCK = 64
 
 
 def read_fit_sources(estimator, X, Y, target_kind, *, vocabulary=None):
@@ -118,13 +118,14 @@ def read_sources(estimator, X, *, name="X"):
     return ids, sources.lengths
 
 
-def source_blocks(estimator, X):
-    """:func:`read_sources` of ``X``, a block of :data:`BLOCK_SIZE` samples at a time.
+def source_blocks(estimator, X, chunk_size):
+    """:func:`read_sources` of ``X``, ``CHUNKS_PER_BLOCK`` decoder chunks at a time.
 
     Sequences are read, encoded and padded one block at a time, so that
     ``predict`` never holds more than a block's ids and tokens next to the
-    caller's inputs and outputs.  Whether the sources take the fixed-length
-    path is decided once, from all of ``X``.  2-D arrays come in one block.
+    caller's inputs and outputs.  ``X`` is checked and whether it takes the
+    fixed-length path decided once, from all of it.  2-D arrays come in
+    one block.
 
     Parameters
     ----------
@@ -132,6 +133,9 @@ def source_blocks(estimator, X):
         A fitted estimator, as for :func:`read_sources`.
     X : array-like or list of sequences
         Sources given as in ``fit``.
+    chunk_size : int
+        Rows per chunk of the decoder that will read the blocks: fixed-
+        length blocks then cut the same chunks as one batch would.
 
     Yields
     ------
@@ -140,15 +144,16 @@ def source_blocks(estimator, X):
         None when every source of ``X`` has the same length.
     """
     kind = sequence_kind(X)
-    if kind == ARRAY or len(X) <= BLOCK_SIZE:
+    block_size = CHUNKS_PER_BLOCK * chunk_size
+    if kind == ARRAY or len(X) <= block_size:
         yield read_sources(estimator, X)
         return
     if hasattr(X, "to_numpy"):
         X = X.to_numpy()  # a pandas Series: slice by position
-    lengths = np.fromiter(map(len, X), dtype=np.int64, count=len(X))
+    lengths = sequence_lengths(X, kind)
     same_length = bool(np.all(lengths == lengths[0]))
-    for start in range(0, len(X), BLOCK_SIZE):
-        sources = read_sequences(X[start : start + BLOCK_SIZE], kind, first_index=start)
+    for start in range(0, len(X), block_size):
+        sources = read_sequences(X[start : start + block_size], kind)
         ids = pad_ids(estimator.source_vocabulary_.encode(sources.tokens), sources.lengths)
         yield ids, None if same_length else sources.lengths
 

@@ -44,23 +44,55 @@ def test_padding_never_changes_a_prediction(reverse_strings):
         np.testing.assert_allclose(a, b[:2], atol=1e-6)
 
 
-@pytest.mark.parametrize("as_lists", [False, True])
-def test_predict_in_blocks_equals_one_batch(reverse_strings, monkeypatch, as_lists):
-    est, X, _ = reverse_strings
-    X = X[:300]
-    if as_lists:
-        X = [list(x) for x in X]
-        est = Seq2SeqLSTM(**FAST).fit(X, [x[::-1] for x in X])
+def small_blocks(est, monkeypatch):
+    """Make predict read ``est``'s sources in blocks of 64 samples (4 chunks of 16)."""
+    from sklearn_seq2seq.predictor import Predictor
+
+    monkeypatch.setattr("sklearn_seq2seq.sources.CHUNKS_PER_BLOCK", 4)
+    monkeypatch.setattr(est._predictor.greedy, "chunk_size", 16)
+    monkeypatch.setattr(est._predictor.beam(3, 0.0), "chunk_size", 16)
+    paths = []
+    classes = Predictor.classes
+
+    def spy(self, source_ids, lengths, **options):
+        paths.append(("fixed" if lengths is None else "masked", len(source_ids)))
+        return classes(self, source_ids, lengths, **options)
+
+    monkeypatch.setattr(Predictor, "classes", spy)
+    return paths
+
+
+@pytest.mark.parametrize("target", ["strings", "lists", "labels"])
+def test_predict_in_blocks_equals_one_batch(reverse_strings, monkeypatch, target):
+    est, X, Y = reverse_strings
+    X, Y = X[:300], Y[:300]
+    if target == "lists":
+        X, Y = [list(x) for x in X], [list(y) for y in Y]
+        est = Seq2SeqLSTM(**FAST).fit(X, Y)
+    elif target == "labels":
+        Y = np.array([y[0] for y in Y])  # one label per sample: arrays out
+        est = Seq2SeqLSTM(**FAST).fit(X, Y)
     whole = est.predict(X)
-    monkeypatch.setattr("sklearn_seq2seq.sources.BLOCK_SIZE", 64)
-    assert est.predict(X) == whole
-    assert est.predict(tuple(X)) == whole
-    # Equal lengths stay on the fixed-length path however they are cut.
+    whole_beam = est.set_params(beam_width=3).predict(X)
+    paths = small_blocks(est, monkeypatch)
+    assert list(est.predict(X)) == list(whole_beam)
+    est.set_params(beam_width=1)
+    assert list(est.predict(tuple(X))) == list(whole)
+    objects = np.empty(len(X), dtype=object)
+    objects[:] = X
+    assert list(est.predict(objects)) == list(whole)
+    assert [n for _, n in paths] == [64] * 4 + [44] + [64] * 4 + [44] + [64] * 4 + [44]
+    assert {path for path, _ in paths} == {"masked"}
+    # Equal lengths take the fixed-length path in every block.
+    paths.clear()
     same_length = [x for x in X if len(x) == 3] * 30
-    assert est.predict(same_length) == [whole[X.index(x)] for x in same_length]
-    # Errors name the index in the user's input, not in a block.
-    with pytest.raises(ValueError, match="first at index 200"):
-        est.predict(X[:200] + [[] if as_lists else ""] + X[:100])
+    blocks = est.predict(same_length)
+    assert {path for path, _ in paths} == {"fixed"} and len(paths) > 1
+    assert list(blocks) == [whole[X.index(x)] for x in same_length]
+    # Errors count and name the samples of the user's whole input.
+    empty = [] if target == "lists" else ""
+    with pytest.raises(ValueError, match="2 empty sequence.*first at index 200"):
+        est.predict(X[:200] + [empty] + X[:100] + [empty])
 
 
 def test_end_symbol_in_classes_and_probabilities(reverse_strings):
