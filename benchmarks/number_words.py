@@ -30,6 +30,7 @@ Needs: pip install num2words  (``pip install -e ".[benchmark]"``)
 """
 
 import argparse
+import itertools
 import json
 import sys
 import time
@@ -205,7 +206,7 @@ def run_language(language, *, budget, epochs, n_train, arms, seeds=(0,)):
     )
     X_test, Y_test = data[2]
     rows = []
-    for seed, arm in ((seed, arm) for seed in seeds for arm in arms):
+    for seed, arm in itertools.product(seeds, arms):
         predict, fit_seconds, epochs_run, val_scores = ARMS[arm](
             data, budget=budget, epochs=epochs, seed=seed
         )
