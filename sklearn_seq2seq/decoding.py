@@ -8,8 +8,10 @@ chunk of rows per call.  The network's ops (any cell, layers, attention,
 embeddings) come from :class:`~sklearn_seq2seq.inference.Network`.
 
 Fixed-length sources take a path whose results do not depend on the other
-rows of the batch down to the last bit (see ``GreedyDecoder._decode``).
-Variable-length sources take a masked path: rows are sorted by length and
+rows of the batch down to the last bit (see ``GreedyDecoder._decode``);
+with an end symbol only their full chunks do, the rest joins the masked
+path, which stops early.  Variable-length sources take the masked path:
+rows are sorted by length and
 cut into chunks; a ``tf.while_loop`` runs the encoder up to the chunk's
 longest source with the state of a finished row held fixed, exactly as the
 Keras layers do under a mask, so padding never changes a prediction, and
@@ -124,8 +126,19 @@ class ChunkedDecoder:
         n_full = len(source_ids) // self.chunk_size * self.chunk_size
         for start in range(0, len(source_ids), self.chunk_size):
             rows = slice(start, start + self.chunk_size)
-            function = self._function(option, start < n_full, length)
-            yield rows, _numpy(function(tf.constant(source_ids[rows], tf.int32)))
+            ids = tf.constant(source_ids[rows], tf.int32)
+            if start < n_full or not self._exits_early():
+                yield rows, _numpy(self._function(option, start < n_full, length)(ids))
+            else:
+                # The uncompiled unrolled graph runs every step, op by op; the
+                # masked one stops once every row has ended (5x faster for a
+                # single row, benchmarks/variable_lengths.py).
+                lengths = tf.fill([ids.shape[0]], length)
+                yield rows, _numpy(self._function(option, False, None, masked=True)(ids, lengths))
+
+    def _exits_early(self):
+        """Whether the masked decode stops once every row has ended."""
+        return False
 
     def _trims(self, option):
         """Whether chunks may be cut to their longest source (outputs without a source axis)."""
@@ -174,9 +187,9 @@ class GreedyDecoder(ChunkedDecoder):
         Output class of the end symbol.  Given, a chunk of variable-length
         sources stops decoding once every row in it has emitted it; the
         steps left are filled with the end class (probabilities and
-        attention weights with zeros there).  Fixed-length sources always
-        run ``n_steps`` (their unrolled graph is what keeps a row's result
-        independent of the batch, bit for bit).
+        attention weights with zeros there).  Full chunks of fixed-length
+        sources run all ``n_steps`` (their unrolled, compiled graph);
+        the remainder runs the masked graph and stops too.
 
     Examples
     --------
@@ -247,6 +260,9 @@ class GreedyDecoder(ChunkedDecoder):
 
     def _trims(self, option):
         return option != ATTENTION_WEIGHTS
+
+    def _exits_early(self):
+        return self.end_class is not None
 
     def _decode(self, source_ids, option, full_chunk):
         batch = tf.shape(source_ids)[0]

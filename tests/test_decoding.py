@@ -74,6 +74,27 @@ def test_masked_decoding_stops_when_every_row_has_ended():
     np.testing.assert_array_equal(after_end[:, 0], 1)
 
 
+def test_equal_length_remainder_stops_early_and_matches_a_full_chunk():
+    """Equal-length sources with an end symbol: the remainder takes the masked path."""
+    from sklearn_seq2seq.decoding import GreedyDecoder
+
+    X = [[1, 2, 3], [3, 1, 2], [2, 2, 1]] * 100
+    Y = [[1], [3, 1], [2, 2, 1]] * 100
+    est = Seq2SeqLSTM(n_units=16, epochs=30, max_output_length=40, random_state=0).fit(X, Y)
+    source_ids = est.source_vocabulary_.encode(np.array(X[:48]).ravel()).reshape(48, 3)
+    options = dict(n_steps=41, class_offset=END_ID, end_class=0)
+    whole_chunk = GreedyDecoder(est.model_, chunk_size=48, **options)  # compiled, every step
+    remainders = GreedyDecoder(est.model_, chunk_size=32, **options)  # + 16 rows, masked
+    expected, expected_proba = whole_chunk(source_ids, return_probabilities=True)
+    classes, proba = remainders(source_ids, return_probabilities=True)
+    assert est.predict(X[:3]) == Y[:3]
+    inside = np.arange(41) <= np.array([len(y) for y in Y[:48]])[:, None]  # tokens and end
+    np.testing.assert_array_equal(classes[inside], expected[inside])
+    np.testing.assert_allclose(proba[inside], expected_proba[inside], atol=1e-6)
+    # The remainder stopped after its longest output: steps never run are zeros.
+    assert np.all(proba[32:, 4:] == 0) and not np.all(expected_proba[32:, 4:] == 0)
+
+
 def test_inference_models_share_the_trained_weights(fitted):
     encoder_lstm = fitted.model_.get_layer("encoder_0")
     assert any(w is encoder_lstm.weights[0] for w in fitted.encoder_model_.weights)
