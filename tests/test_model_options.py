@@ -12,6 +12,7 @@ from keras_loops import keras_greedy, up_to_end
 from sklearn.model_selection import GridSearchCV
 
 from sklearn_seq2seq import Seq2SeqLSTM, layers, load
+from sklearn_seq2seq.decoding import GreedyDecoder
 from sklearn_seq2seq.network import build_training_model
 from sklearn_seq2seq.preprocessing import shift_right
 from sklearn_seq2seq.sequences import pad_ids, read_sequences
@@ -60,12 +61,22 @@ def test_compiled_decoding_matches_the_keras_inference_models(option_model):
     inside = up_to_end(expected_classes)
     np.testing.assert_allclose(proba[inside], expected_proba[inside], atol=1e-5)
     np.testing.assert_array_equal(classes[inside], expected_classes[inside])
-    # Full-length sources take the unrolled fixed-length path.
+    # Equal-length sources: a full chunk runs the unrolled graph, every
+    # step; the remainder (these rows) the masked graph, which stops too.
     same_length = source_ids[sources.lengths == 4][:, :4]
     expected_classes, expected_proba = keras_decode(est, same_length, est._predictor.greedy.n_steps)
-    classes, proba = est._predictor.greedy(same_length, return_probabilities=True)
-    np.testing.assert_allclose(proba, expected_proba, atol=1e-5)
-    np.testing.assert_array_equal(classes, expected_classes)
+    inside = up_to_end(expected_classes)
+    for chunk_size in (1024, len(same_length)):
+        greedy = GreedyDecoder(
+            est.model_,
+            n_steps=expected_classes.shape[1],
+            class_offset=END_ID,
+            end_class=0,
+            chunk_size=chunk_size,
+        )
+        classes, proba = greedy(same_length, return_probabilities=True)
+        np.testing.assert_allclose(proba[inside], expected_proba[inside], atol=1e-5)
+        np.testing.assert_array_equal(classes[inside], expected_classes[inside])
 
 
 def test_log_likelihood_matches_the_keras_training_model(option_model):
