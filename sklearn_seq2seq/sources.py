@@ -111,11 +111,19 @@ def read_sources(estimator, X, *, name="X"):
                 raise
             raise ValueError(f"{name}: {error}") from error
         return vocabulary.encode(check_token_array(X, name=name)), None
+    ids, lengths = _sequence_ids(vocabulary, X, kind, name)
+    return ids, None if _same_length(lengths) else lengths
+
+
+def _sequence_ids(vocabulary, X, kind, name="X"):
+    """Right-padded ids and lengths of sequences of ``kind``."""
     sources = read_sequences(X, kind, name=name)
-    ids = pad_ids(vocabulary.encode(sources.tokens), sources.lengths)
-    if np.all(sources.lengths == sources.lengths[0]):
-        return ids, None  # no padding: the fixed-length path
-    return ids, sources.lengths
+    return pad_ids(vocabulary.encode(sources.tokens), sources.lengths), sources.lengths
+
+
+def _same_length(lengths):
+    """Whether every source has one length: no padding, the fixed-length path."""
+    return bool(np.all(lengths == lengths[0]))
 
 
 def source_blocks(estimator, X, chunk_size):
@@ -144,18 +152,16 @@ def source_blocks(estimator, X, chunk_size):
         None when every source of ``X`` has the same length.
     """
     kind = sequence_kind(X)
-    block_size = CHUNKS_PER_BLOCK * chunk_size
-    if kind == ARRAY or len(X) <= block_size:
+    if kind == ARRAY:
         yield read_sources(estimator, X)
         return
     if hasattr(X, "to_numpy"):
         X = X.to_numpy()  # a pandas Series: slice by position
-    lengths = sequence_lengths(X, kind)
-    same_length = bool(np.all(lengths == lengths[0]))
+    same_length = _same_length(sequence_lengths(X, kind))
+    vocabulary, block_size = estimator.source_vocabulary_, CHUNKS_PER_BLOCK * chunk_size
     for start in range(0, len(X), block_size):
-        sources = read_sequences(X[start : start + block_size], kind)
-        ids = pad_ids(estimator.source_vocabulary_.encode(sources.tokens), sources.lengths)
-        yield ids, None if same_length else sources.lengths
+        ids, lengths = _sequence_ids(vocabulary, X[start : start + block_size], kind)
+        yield ids, None if same_length else lengths
 
 
 def read_validation(estimator, codec, X_val, y_val, data):
