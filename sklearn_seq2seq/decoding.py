@@ -147,8 +147,11 @@ class ChunkedDecoder:
     def _masked_pieces(self, source_ids, lengths, option):
         """(rows, outputs) of each chunk of rows sorted by length, decoded one at a time."""
         order = np.argsort(lengths, kind="stable")
-        for start in range(0, len(order), self.chunk_size):
-            rows = order[start : start + self.chunk_size]
+        # Full chunks are cut from the long end, so the one short (uncompiled)
+        # chunk gets the shortest rows and runs the fewest steps.
+        stops = list(range(len(order), 0, -self.chunk_size))[::-1]
+        for start, stop in zip([0, *stops[:-1]], stops):
+            rows = order[start:stop]
             chunk_lengths = lengths[rows]
             compiled = self._trims(option) and len(rows) == self.chunk_size
             if not self._trims(option):  # outputs with a source axis keep its width
