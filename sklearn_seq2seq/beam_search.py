@@ -12,6 +12,13 @@ extended by the end class again, at no cost, so it keeps its score and
 competes with the open ones until the last step.  Candidates are ranked by
 the length-normalised score of Wu et al. (2016), ``log P / lp`` with
 ``lp = ((5 + length) / 6) ** alpha``; ``alpha = 0`` ranks by ``log P``.
+
+With ``alpha = 0`` an open hypothesis's score can only fall, so once a
+row's best finished hypothesis scores above all its open ones, that row's
+best is final.  A search asked for the best hypothesis only
+(``best_only``, what ``predict`` needs) stops when every row of the chunk
+is settled so, instead of when every hypothesis has ended; the lower
+hypotheses are then left unfinished.
 """
 
 import tensorflow as tf
@@ -63,6 +70,10 @@ class BeamSearchDecoder(ChunkedDecoder):
         Length penalty strength (Wu et al. 2016).
     chunk_size : int or None, default=None
         Rows per chunk; by default about 1,024 hypotheses per chunk.
+    best_only : bool, default=False
+        Only the best hypothesis of each row is used: with ``alpha=0`` and
+        an end class, a chunk stops once every row's best has ended and
+        outscores its open hypotheses.
 
     Examples
     --------
@@ -87,6 +98,7 @@ class BeamSearchDecoder(ChunkedDecoder):
         end_class=None,
         alpha=0.0,
         chunk_size=None,
+        best_only=False,
     ):
         super().__init__(
             training_model, n_steps, class_offset, chunk_size or max(1, 1024 // beam_width)
@@ -94,6 +106,7 @@ class BeamSearchDecoder(ChunkedDecoder):
         self.beam_width = beam_width
         self.end_class = end_class
         self.alpha = alpha
+        self.best_only = best_only
 
     def __call__(self, source_ids, lengths=None):
         """Beam-search a batch of source id sequences.
@@ -179,11 +192,12 @@ class BeamSearchDecoder(ChunkedDecoder):
 
         loop = (tf.constant(0), token, states, scores, lengths, finished, history)
         if until_end:
-            loop = tf.while_loop(
-                lambda step, *rest: (step < self.n_steps) & ~tf.reduce_all(rest[4]),
-                step_once,
-                loop,
-            )
+            done = self._settled if self.best_only and self.alpha == 0 else self._all_ended
+
+            def keep_going(step, token, states, scores, lengths, finished, history):
+                return (step < self.n_steps) & ~done(scores, finished)
+
+            loop = tf.while_loop(keep_going, step_once, loop)
         else:
             # n_steps is fixed per fitted model: this unrolls when traced.
             for _ in range(self.n_steps):
@@ -197,6 +211,17 @@ class BeamSearchDecoder(ChunkedDecoder):
             tf.gather(scores, order, batch_dims=1),
             tf.gather(lengths, order, batch_dims=1),
         )
+
+    @staticmethod
+    def _all_ended(scores, finished):
+        return tf.reduce_all(finished)
+
+    @staticmethod
+    def _settled(scores, finished):
+        """Whether every row's best hypothesis is final (``alpha = 0``: scores only fall)."""
+        best_finished = tf.reduce_max(tf.where(finished, scores, -float("inf")), axis=1)
+        best_open = tf.reduce_max(tf.where(finished, -float("inf"), scores), axis=1)
+        return tf.reduce_all((best_finished > best_open) | tf.reduce_all(finished, axis=1))
 
     def _gather_states(self, state, parent):
         rows = _n_rows(parent)

@@ -52,9 +52,9 @@ class Predictor:
             self._inference_models = build_inference_models(self.model)
         return self._inference_models
 
-    def beam(self, beam_width, length_penalty):
+    def beam(self, beam_width, length_penalty, best_only=False):
         """The compiled beam search of a width and length penalty (cached)."""
-        key = int(beam_width), float(length_penalty)
+        key = int(beam_width), float(length_penalty), bool(best_only)
         if key not in self._beams:
             self._beams[key] = BeamSearchDecoder(
                 self.model,
@@ -63,6 +63,7 @@ class Predictor:
                 class_offset=self.codec.class_offset,
                 end_class=0 if self.codec.ends_with_eos else None,
                 alpha=key[1],
+                best_only=key[2],
             )
         return self._beams[key]
 
@@ -76,7 +77,8 @@ class Predictor:
         """Output classes of the best sequence: greedy, or beam search if ``beam_width > 1``."""
         if beam_width == 1:
             return self.greedy(source_ids, lengths)
-        return self.beam(beam_width, length_penalty)(source_ids, lengths)[0][:, 0]
+        search = self.beam(beam_width, length_penalty, best_only=True)
+        return search(source_ids, lengths)[0][:, 0]
 
     def nbest(self, source_ids, lengths, n_best, *, beam_width=1, length_penalty=0.0):
         """Classes and log-probabilities of the ``n_best`` best hypotheses per row."""

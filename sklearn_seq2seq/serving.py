@@ -46,7 +46,9 @@ def export(predictor, path, *, beam_width=1, length_penalty=0.0):
 
     codec = predictor.codec
     beam = beam_width > 1
-    decoder = predictor.beam(beam_width, length_penalty) if beam else predictor.greedy
+    decoder = (
+        predictor.beam(beam_width, length_penalty, best_only=True) if beam else predictor.greedy
+    )
     offset, n_outputs = codec.class_offset, codec.max_output_length
     ends_with_eos = codec.ends_with_eos
 

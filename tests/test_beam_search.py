@@ -7,6 +7,7 @@ from sklearn_seq2seq import Seq2SeqLSTM
 from sklearn_seq2seq.beam_search import BeamSearchDecoder, length_penalty
 from sklearn_seq2seq.decoding import GreedyDecoder, TeacherForcedScorer
 from sklearn_seq2seq.network import build_training_model
+from sklearn_seq2seq.sequences import pad_ids, read_sequences
 from sklearn_seq2seq.vocabulary import N_RESERVED, START_ID
 
 
@@ -183,3 +184,33 @@ def test_full_chunks_of_padded_sources_compile_to_the_same_search(words):
     np.testing.assert_array_equal(compiled[0], uncompiled[0])
     np.testing.assert_allclose(compiled[1], uncompiled[1], atol=1e-5)
     np.testing.assert_array_equal(compiled[2], uncompiled[2])
+
+
+def test_best_only_search_stops_once_every_best_is_final():
+    """The tiny model with class 0 as the end: [0] (P 0.6) ends first and no open
+    hypothesis can beat it, so predict's search stops there; a full search goes
+    on until [1, 0] (P 0.396) ends too, and keeps the same best."""
+    model = tiny_model_where_greedy_is_wrong()
+    source, lengths = np.full((1, 3), N_RESERVED, dtype=np.int32), np.array([3])
+    options = dict(n_steps=20, beam_width=2, class_offset=N_RESERVED, end_class=0)
+    settled = BeamSearchDecoder(model, **options, best_only=True)(source, lengths)
+    full = BeamSearchDecoder(model, **options)(source, lengths)
+    for early, every in zip(settled, full):
+        np.testing.assert_array_equal(early[:, 0], every[:, 0])
+    np.testing.assert_allclose(full[1][0], np.log([0.6, 0.4 * 0.99]), atol=1e-3)
+    np.testing.assert_array_equal(full[2][0], [1, 2])
+    np.testing.assert_array_equal(settled[2][0], [1, 1])  # [1] left open after one step
+    with_penalty = BeamSearchDecoder(model, **options, alpha=0.6, best_only=True)
+    np.testing.assert_array_equal(with_penalty(source, lengths)[2][0], [1, 2])  # runs on
+
+
+def test_predict_with_beam_search_equals_the_full_search_best(words):
+    est, X_test = words
+    sources = read_sequences(X_test, "strings")
+    ids = pad_ids(est.source_vocabulary_.encode(sources.tokens), sources.lengths)
+    full = est._predictor.beam(4, 0.0)(ids, sources.lengths)
+    est.set_params(beam_width=4)
+    try:
+        assert est.predict(X_test) == est._codec.format(full[0][:, 0])
+    finally:
+        est.set_params(beam_width=1)
