@@ -26,6 +26,7 @@ numbers, fit and predict time, and writes JSON.
 
 Run:  python benchmarks/number_words.py [--languages en fr de] [--budget 600]
       [--seeds 0 1 ...]  (model seeds; the data keep their fixed seeds)
+      [--same-init]  (the reference starts from the estimator's weights)
 Needs: pip install num2words  (``pip install -e ".[benchmark]"``)
 """
 
@@ -93,8 +94,14 @@ def estimator_arm(data, *, budget, epochs, seed, **params):
     return est.predict, fit_seconds, est.n_iter_, est.validation_scores_
 
 
-def keras_reference_arm(data, *, budget, epochs, seed, n_units=128, learning_rate=0.01):
-    """A hand-written Keras training of the estimator's network."""
+def keras_reference_arm(
+    data, *, budget, epochs, seed, init_seed=None, n_units=128, learning_rate=0.01
+):
+    """A hand-written Keras training of the estimator's network.
+
+    ``init_seed`` seeds the weights (default: ``seed``, which always seeds
+    the shuffling).
+    """
     import keras
     import tensorflow as tf
 
@@ -144,7 +151,7 @@ def keras_reference_arm(data, *, budget, epochs, seed, n_units=128, learning_rat
         n_target_ids=len(target_chars) + 4,
         n_classes=len(target_chars) + 1,
         n_units=n_units,
-        seed=seed,
+        seed=seed if init_seed is None else init_seed,
         mask_source=True,
         mask_target=True,
     )
@@ -196,7 +203,14 @@ ARMS = {
 }
 
 
-def run_language(language, *, budget, epochs, n_train, arms, seeds=(0,)):
+def estimator_init_seed(seed):
+    """The weight seed ``Seq2SeqLSTM(random_state=seed)`` draws."""
+    from sklearn.utils import check_random_state
+
+    return int(check_random_state(seed).randint(2**31 - 1))
+
+
+def run_language(language, *, budget, epochs, n_train, arms, seeds=(0,), same_init=False):
     from sklearn_seq2seq.metrics import sequence_accuracy_score, token_error_rate
 
     data = (
@@ -207,9 +221,10 @@ def run_language(language, *, budget, epochs, n_train, arms, seeds=(0,)):
     X_test, Y_test = data[2]
     rows = []
     for seed, arm in itertools.product(seeds, arms):
-        predict, fit_seconds, epochs_run, val_scores = ARMS[arm](
-            data, budget=budget, epochs=epochs, seed=seed
-        )
+        options = {"budget": budget, "epochs": epochs, "seed": seed}
+        if same_init and arm == "plain Keras reference":
+            options["init_seed"] = estimator_init_seed(seed)
+        predict, fit_seconds, epochs_run, val_scores = ARMS[arm](data, **options)
         start = time.perf_counter()
         predicted = predict(X_test)
         predict_seconds = time.perf_counter() - start
@@ -217,6 +232,7 @@ def run_language(language, *, budget, epochs, n_train, arms, seeds=(0,)):
             "language": language,
             "arm": arm,
             "seed": seed,
+            "init_seed": options.get("init_seed", seed),
             "exact_accuracy": sequence_accuracy_score(Y_test, predicted),
             "character_error_rate": token_error_rate(Y_test, predicted),
             "fit_seconds": fit_seconds,
@@ -243,6 +259,11 @@ def main():
     parser.add_argument("--epochs", type=int, default=10, help="planned epochs (all arms)")
     parser.add_argument("--n-train", type=int, default=N_TRAIN)
     parser.add_argument("--seeds", nargs="+", type=int, default=[0], help="model seeds")
+    parser.add_argument(
+        "--same-init",
+        action="store_true",
+        help="the reference starts from the estimator's initial weights for each seed",
+    )
     parser.add_argument("--out", default=str(HERE / "results" / "number_words.json"))
     args = parser.parse_args()
 
@@ -257,6 +278,7 @@ def main():
             n_train=args.n_train,
             arms=args.arms,
             seeds=args.seeds,
+            same_init=args.same_init,
         )
     result = {
         "n_train": args.n_train,
@@ -265,6 +287,7 @@ def main():
         "budget_seconds": args.budget,
         "epochs": args.epochs,
         "seeds": args.seeds,
+        "same_init": args.same_init,
         "python": sys.version.split()[0],
         "rows": rows,
     }
