@@ -27,6 +27,7 @@ numbers, fit and predict time, and writes JSON.
 Run:  python benchmarks/number_words.py [--languages en fr de] [--budget 600]
       [--seeds 0 1 ...]  (model seeds; the data keep their fixed seeds)
       [--same-init]  (the reference starts from the estimator's weights)
+      [--estimator-batches]  (the reference trains on fit's batches)
 Needs: pip install num2words  (``pip install -e ".[benchmark]"``)
 """
 
@@ -95,12 +96,22 @@ def estimator_arm(data, *, budget, epochs, seed, **params):
 
 
 def keras_reference_arm(
-    data, *, budget, epochs, seed, init_seed=None, n_units=128, learning_rate=0.01
+    data,
+    *,
+    budget,
+    epochs,
+    seed,
+    init_seed=None,
+    estimator_batches=False,
+    n_units=128,
+    learning_rate=0.01,
 ):
     """A hand-written Keras training of the estimator's network.
 
-    ``init_seed`` seeds the weights (default: ``seed``, which always seeds
-    the shuffling).
+    ``init_seed`` seeds the weights (default: ``seed``, which seeds the
+    shuffling).  ``estimator_batches`` trains on the batches ``fit`` would
+    make (``training.make_dataset``, shuffled with ``init_seed`` as ``fit``
+    does) instead of the hand-written pipeline.
     """
     import keras
     import tensorflow as tf
@@ -145,6 +156,8 @@ def keras_reference_arm(
         return ds.prefetch(tf.data.AUTOTUNE)
 
     train, validation = dataset(X, Y, True), dataset(X_val, Y_val, False)
+    if estimator_batches:
+        train = fit_batches(list(pairs(X, Y)), seed if init_seed is None else init_seed)
     steps = epochs * -(-len(X) // 128)
     model = build_training_model(
         n_source_ids=len(source_chars) + 4,
@@ -196,6 +209,31 @@ def keras_reference_arm(
     return predict, fit_seconds, len(scores), scores
 
 
+def fit_batches(samples, seed):
+    """The hand-written pipeline's samples, batched as ``Seq2SeqLSTM.fit`` batches them."""
+    from sklearn_seq2seq.preprocessing import PAD_LABEL
+    from sklearn_seq2seq.training import make_dataset
+
+    def padded(rows, value):
+        grid = np.full((len(rows), max(map(len, rows))), value, dtype=np.int32)
+        for i, row in enumerate(rows):
+            grid[i, : len(row)] = row
+        return grid
+
+    sources = [source for (source, _), _ in samples]
+    decoder_inputs = [decoder_input for (_, decoder_input), _ in samples]
+    labels = [label for _, label in samples]
+    return make_dataset(
+        padded(sources, 0),
+        padded(decoder_inputs, 0),
+        padded(labels, PAD_LABEL),
+        batch_size=128,
+        seed=seed,
+        source_lengths=np.array([len(s) for s in sources]),
+        target_lengths=np.array([len(t) for t in labels]),
+    )
+
+
 ARMS = {
     "estimator (defaults)": lambda data, **kw: estimator_arm(data, **kw),
     "estimator (attention)": lambda data, **kw: estimator_arm(data, attention="luong", **kw),
@@ -210,7 +248,9 @@ def estimator_init_seed(seed):
     return int(check_random_state(seed).randint(2**31 - 1))
 
 
-def run_language(language, *, budget, epochs, n_train, arms, seeds=(0,), same_init=False):
+def run_language(
+    language, *, budget, epochs, n_train, arms, seeds=(0,), same_init=False, estimator_batches=False
+):
     from sklearn_seq2seq.metrics import sequence_accuracy_score, token_error_rate
 
     data = (
@@ -224,6 +264,8 @@ def run_language(language, *, budget, epochs, n_train, arms, seeds=(0,), same_in
         options = {"budget": budget, "epochs": epochs, "seed": seed}
         if same_init and arm == "plain Keras reference":
             options["init_seed"] = estimator_init_seed(seed)
+        if estimator_batches and arm == "plain Keras reference":
+            options["estimator_batches"] = True
         predict, fit_seconds, epochs_run, val_scores = ARMS[arm](data, **options)
         start = time.perf_counter()
         predicted = predict(X_test)
@@ -233,6 +275,7 @@ def run_language(language, *, budget, epochs, n_train, arms, seeds=(0,), same_in
             "arm": arm,
             "seed": seed,
             "init_seed": options.get("init_seed", seed),
+            "estimator_batches": options.get("estimator_batches", False),
             "exact_accuracy": sequence_accuracy_score(Y_test, predicted),
             "character_error_rate": token_error_rate(Y_test, predicted),
             "fit_seconds": fit_seconds,
@@ -264,6 +307,11 @@ def main():
         action="store_true",
         help="the reference starts from the estimator's initial weights for each seed",
     )
+    parser.add_argument(
+        "--estimator-batches",
+        action="store_true",
+        help="the reference trains on the batches Seq2SeqLSTM.fit makes",
+    )
     parser.add_argument("--out", default=str(HERE / "results" / "number_words.json"))
     args = parser.parse_args()
 
@@ -279,6 +327,7 @@ def main():
             arms=args.arms,
             seeds=args.seeds,
             same_init=args.same_init,
+            estimator_batches=args.estimator_batches,
         )
     result = {
         "n_train": args.n_train,
@@ -288,6 +337,7 @@ def main():
         "epochs": args.epochs,
         "seeds": args.seeds,
         "same_init": args.same_init,
+        "estimator_batches": args.estimator_batches,
         "python": sys.version.split()[0],
         "rows": rows,
     }
