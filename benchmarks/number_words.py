@@ -155,16 +155,19 @@ def keras_reference_arm(
         )
         return ds.prefetch(tf.data.AUTOTUNE)
 
-    train, validation = dataset(X, Y, True), dataset(X_val, Y_val, False)
+    weight_seed = seed if init_seed is None else init_seed
     if estimator_batches:
-        train = fit_batches(list(pairs(X, Y)), seed if init_seed is None else init_seed)
+        train = fit_batches(list(pairs(X, Y)), weight_seed)  # fit shuffles with it too
+    else:
+        train = dataset(X, Y, True)
+    validation = dataset(X_val, Y_val, False)
     steps = epochs * -(-len(X) // 128)
     model = build_training_model(
         n_source_ids=len(source_chars) + 4,
         n_target_ids=len(target_chars) + 4,
         n_classes=len(target_chars) + 1,
         n_units=n_units,
-        seed=seed if init_seed is None else init_seed,
+        seed=weight_seed,
         mask_source=True,
         mask_target=True,
     )
@@ -212,25 +215,26 @@ def keras_reference_arm(
 def fit_batches(samples, seed):
     """The hand-written pipeline's samples, batched as ``Seq2SeqLSTM.fit`` batches them."""
     from sklearn_seq2seq.preprocessing import PAD_LABEL
+    from sklearn_seq2seq.sequences import pad_ids, position_mask
     from sklearn_seq2seq.training import make_dataset
 
-    def padded(rows, value):
-        grid = np.full((len(rows), max(map(len, rows))), value, dtype=np.int32)
-        for i, row in enumerate(rows):
-            grid[i, : len(row)] = row
-        return grid
-
-    sources = [source for (source, _), _ in samples]
-    decoder_inputs = [decoder_input for (_, decoder_input), _ in samples]
-    labels = [label for _, label in samples]
+    sources, decoder_inputs, labels = (
+        [source for (source, _), _ in samples],
+        [decoder_input for (_, decoder_input), _ in samples],
+        [label for _, label in samples],
+    )
+    source_lengths = np.array([len(s) for s in sources])
+    target_lengths = np.array([len(t) for t in labels])
+    label_grid = pad_ids(np.concatenate(labels), target_lengths)
+    label_grid[~position_mask(target_lengths, label_grid.shape[1])] = PAD_LABEL
     return make_dataset(
-        padded(sources, 0),
-        padded(decoder_inputs, 0),
-        padded(labels, PAD_LABEL),
+        pad_ids(np.concatenate(sources), source_lengths),
+        pad_ids(np.concatenate(decoder_inputs), target_lengths),
+        label_grid,
         batch_size=128,
         seed=seed,
-        source_lengths=np.array([len(s) for s in sources]),
-        target_lengths=np.array([len(t) for t in labels]),
+        source_lengths=source_lengths,
+        target_lengths=target_lengths,
     )
 
 
@@ -241,16 +245,10 @@ ARMS = {
 }
 
 
-def estimator_init_seed(seed):
-    """The weight seed ``Seq2SeqLSTM(random_state=seed)`` draws."""
-    from sklearn.utils import check_random_state
-
-    return int(check_random_state(seed).randint(2**31 - 1))
-
-
 def run_language(
     language, *, budget, epochs, n_train, arms, seeds=(0,), same_init=False, estimator_batches=False
 ):
+    from sklearn_seq2seq.control import fit_seed
     from sklearn_seq2seq.metrics import sequence_accuracy_score, token_error_rate
 
     data = (
@@ -262,10 +260,10 @@ def run_language(
     rows = []
     for seed, arm in itertools.product(seeds, arms):
         options = {"budget": budget, "epochs": epochs, "seed": seed}
-        if same_init and arm == "plain Keras reference":
-            options["init_seed"] = estimator_init_seed(seed)
-        if estimator_batches and arm == "plain Keras reference":
-            options["estimator_batches"] = True
+        if arm == "plain Keras reference":
+            if same_init:
+                options["init_seed"] = fit_seed(seed)  # what Seq2SeqLSTM(random_state=seed) draws
+            options["estimator_batches"] = estimator_batches
         predict, fit_seconds, epochs_run, val_scores = ARMS[arm](data, **options)
         start = time.perf_counter()
         predicted = predict(X_test)

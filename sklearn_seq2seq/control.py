@@ -15,6 +15,23 @@ import warnings
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+
+
+def fit_seed(random_state):
+    """The one seed a ``fit`` draws from ``random_state``: weights, shuffling, split.
+
+    Parameters
+    ----------
+    random_state : int, RandomState instance or None
+        The estimator's ``random_state``.
+
+    Returns
+    -------
+    seed : int
+        In ``[0, 2**31 - 1)``.
+    """
+    return int(check_random_state(random_state).randint(2**31 - 1))
 
 
 def monitored(validated, validation_metric):

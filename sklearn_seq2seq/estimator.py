@@ -13,11 +13,10 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
 from .codec import LABELS, Codec, read_targets
-from .control import fitted_history, split_validation, train
+from .control import fit_seed, fitted_history, split_validation, train
 from .metrics import sequence_accuracy_score
 from .private_api import Interval, StrOptions, _fit_context, validate_parameter_constraints
 from .sequences import SequenceBatch, sequence_kind
@@ -357,7 +356,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         if (X_val is None) != (y_val is None):
             raise ValueError("fit needs both X_val and y_val, or neither.")
         data = self._training_data(X, Y, warm)
-        seed = int(check_random_state(self.random_state).randint(2**31 - 1))
+        seed = fit_seed(self.random_state)
         if X_val is not None:
             validation = read_validation(self, self._codec, X_val, y_val, data)
         elif self.early_stopping:
