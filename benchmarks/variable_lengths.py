@@ -73,9 +73,7 @@ def encoded_task(X, Y, codec=None):
     sources = read_sequences(X, sequence_kind(X))
     tokens, lengths, kind = read_targets(Y, sequence_kind(Y, labels_in_arrays=True))
     if codec is None:
-        target_vocabulary, ends_with_eos, n_outputs = Codec.learn_targets(tokens, lengths, kind)
-        source_vocabulary = Vocabulary.from_tokens(sources.tokens)
-        codec = Codec(source_vocabulary, target_vocabulary, kind, ends_with_eos, n_outputs)
+        codec = Codec.learn(Vocabulary.from_tokens(sources.tokens), tokens, lengths, kind)
     data = codec.training_data(
         codec.source_ids(sources.tokens, sources.lengths),
         sources.lengths,

@@ -118,21 +118,21 @@ class Codec:
         self.max_output_length = max_output_length
 
     @classmethod
-    def learn_targets(cls, tokens, lengths, kind, *, max_output_length=None):
-        """The target side of a new fit: vocabulary, kind, end symbol, output length.
+    def learn(cls, source_vocabulary, tokens, lengths, kind, *, max_output_length=None):
+        """The layout of a new fit: its target vocabulary, kind, end symbol, output length.
 
         Parameters
         ----------
+        source_vocabulary : Vocabulary
+            The learned source vocabulary.
         tokens, lengths, kind
-            As :func:`read_targets` returns them.
+            The targets, as :func:`read_targets` returns them.
         max_output_length : int or None, default=None
             Cap of variable-length outputs; None: the longest target.
 
         Returns
         -------
-        target_vocabulary : Vocabulary
-        ends_with_eos : bool
-        max_output_length : int
+        codec : Codec
         """
         longest = int(lengths.max())
         ends_with_eos = bool(lengths.min() != longest)
@@ -143,7 +143,7 @@ class Codec:
                 "nothing to learn."
             )
         n_outputs = (max_output_length or longest) if ends_with_eos else longest
-        return vocabulary, ends_with_eos, n_outputs
+        return cls(source_vocabulary, vocabulary, kind, ends_with_eos, n_outputs)
 
     @property
     def classes(self):
@@ -327,6 +327,12 @@ class Codec:
         inside = position_mask(output_lengths, classes.shape[1])
         offset = 1 if self.ends_with_eos else 0  # class 0 is the end symbol
         return format_sequences(tokens[classes[inside] - offset], output_lengths, self.target_kind)
+
+    def format_proba(self, probabilities):
+        """Per-step probabilities of shape (n, steps, classes) as ``predict_proba`` returns them."""
+        if self.target_kind == LABELS:
+            return probabilities[:, 0]
+        return [probabilities[:, j] for j in range(self.max_output_length)]
 
     def join(self, blocks):
         """Formatted blocks of samples (as :meth:`format` gives them) as one output."""

@@ -11,11 +11,33 @@ TensorFlow-free.
 """
 
 import copy
+import functools
 import warnings
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
+
+# Parameters of the network's shape (a warm start must keep them).
+ARCHITECTURE = ("n_units", "cell", "n_layers", "bidirectional", "attention", "embedding_dim")
+# Parameters Keras's compile reads (a warm start recompiles with them).
+RECIPE = ("learning_rate", "global_clipnorm", "label_smoothing")
+
+
+def restores_on_error(fit):
+    """Decorate ``fit`` so that a rejected or failed call leaves the estimator as it was."""
+
+    @functools.wraps(fit)
+    def fit_or_restore(estimator, *args, **kwargs):
+        previous_state = estimator.__dict__.copy()
+        try:
+            return fit(estimator, *args, **kwargs)
+        except BaseException:
+            estimator.__dict__.clear()
+            estimator.__dict__.update(previous_state)
+            raise
+
+    return fit_or_restore
 
 
 def fit_seed(random_state):
@@ -147,6 +169,15 @@ def merge_history(previous, history):
     }
 
 
+def check_warm_architecture(fitted, architecture):
+    """A warm start trains the fitted network: the parameters of its shape stay."""
+    if fitted != architecture:
+        raise ValueError(
+            f"warm_start cannot change the network ({fitted} when fitted, "
+            f"{architecture} now); set warm_start=False to train a new model."
+        )
+
+
 def split_validation(data, validation_fraction, seed):
     """Hold out ``validation_fraction`` of the samples for early stopping.
 
@@ -174,25 +205,30 @@ def split_validation(data, validation_fraction, seed):
     return data.take(order[n_validation:]), data.take(order[:n_validation])
 
 
-def train(model, data, validation, *, params, seed, stacklevel):
+def train(model, data, validation, *, codec, params, seed, stacklevel):
     """Keras's ``fit`` with this fit's callbacks: the user's, the schedule, stopping.
 
     Parameters
     ----------
-    model : keras.Model
-        A compiled training model (trained before on a warm start).
+    model : keras.Model or None
+        The trained model of a warm start, compiled anew with the recipe
+        in ``params``; None builds a new one.
     data, validation : TrainingData, TrainingData or None
         Encoded training and validation samples (as tensors).
+    codec : ~sklearn_seq2seq.codec.Codec
+        The fitted layout a new model is sized for.
     params : dict
         The estimator's parameters (``get_params(deep=False)``).
     seed : int
-        Seeds the shuffling.
+        Seeds the weights of a new model and the shuffling.
     stacklevel : int
         Passed to :func:`warnings.warn`, so warnings point at the user's
         ``fit`` call.
 
     Returns
     -------
+    model : keras.Model
+        The trained model.
     history : dict of str to list
         Keras's ``History.history`` of this fit.
     best_epoch : int or None
@@ -207,8 +243,14 @@ def train(model, data, validation, *, params, seed, stacklevel):
         See :func:`warn_if_still_improving`.
     """
     from .recipe import learning_rate_callbacks
-    from .training import batches_per_epoch, fit_model
+    from .training import batches_per_epoch, fit_model, new_model, recompile
 
+    recipe = {name: params[name] for name in RECIPE}
+    if model is None:
+        options = {name: params[name] for name in (*ARCHITECTURE, "dropout")}
+        model = new_model(data, codec, recipe=recipe, seed=seed, **options)
+    else:
+        recompile(model, recipe)
     batch_size = min(params["batch_size"], len(data.source_ids))
     monitor, mode = monitored(validation is not None, params["validation_metric"])
     stopper = stopping_callback(
@@ -256,7 +298,7 @@ def train(model, data, validation, *, params, seed, stacklevel):
             epochs=params["epochs"],
             stacklevel=stacklevel + 1,
         )
-    return history, stopper.best_epoch if params["early_stopping"] else None
+    return model, history, stopper.best_epoch if params["early_stopping"] else None
 
 
 def fitted_history(previous, history, best_epoch):

@@ -15,20 +15,16 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
-from .codec import LABELS, Codec, read_targets
-from .control import fit_seed, fitted_history, split_validation, train
+from . import control
+from .codec import Codec
 from .metrics import sequence_accuracy_score
 from .private_api import Interval, StrOptions, _fit_context, validate_parameter_constraints
-from .sequences import SequenceBatch, sequence_kind
-from .sources import read_fit_sources, read_sources, read_validation, source_blocks
+from .sequences import SequenceBatch
+from .sources import read_sources, read_training_data, read_validation, source_blocks
 from .startup import import_tensorflow
 
 # Fitted state that TensorFlow objects hold and pickling rebuilds.
 _INFERENCE_STATE = ("_predictor",)
-# Parameters of the network's shape (a warm start must keep them).
-_ARCHITECTURE = ("n_units", "cell", "n_layers", "bidirectional", "attention", "embedding_dim")
-# Parameters Keras's compile reads (a warm start recompiles with them).
-_RECIPE = ("learning_rate", "global_clipnorm", "label_smoothing")
 # Parameters predict reads, validated there too (set_params after fit).
 _DECODING = ("beam_width", "length_penalty")
 
@@ -47,8 +43,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
     Parameters
     ----------
     n_units : int, default=128
-        Units of every recurrent layer (per direction in a bidirectional
-        encoder).
+        Units of every recurrent layer (per direction if bidirectional).
     cell : {"lstm", "gru"}, default="lstm"
         Recurrent layer type of the encoder and the decoder.
     n_layers : int, default=1
@@ -62,8 +57,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         Luong's "general" or Bahdanau's additive score (user guide: model
         options).  See :meth:`attention_weights`.
     embedding_dim : int or None, default=None
-        None feeds one-hot tokens, as the tutorial; an int learns
-        embeddings of that size.
+        None feeds one-hot tokens (the tutorial's); an int learns embeddings of that size.
     dropout : float, default=0.0
         Dropout rate on embeddings, between stacked layers and before the
         output layer, during training only.
@@ -73,8 +67,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         Sequences per gradient step (capped at the number of samples).
         Variable-length data are batched by similar length.
     learning_rate : float, default=0.01
-        Adam's peak learning rate: where the schedule starts (after any
-        warm-up).
+        Adam's peak learning rate, where the schedule starts (after warm-up).
     learning_rate_schedule : {"constant", "linear", "cosine", "plateau"}, \
             default="linear"
         ``"linear"`` and ``"cosine"`` decay the rate per batch to
@@ -114,27 +107,22 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         by ``tol`` for ``n_iter_no_change`` epochs; restore the best
         epoch's weights.  Without it, the training loss is watched so.
     validation_fraction : float, default=0.1
-        Share of the training samples held out for early stopping when
-        ``fit`` is not given ``X_val``/``y_val``.
+        Share of training samples held out for early stopping without ``X_val``/``y_val``.
     n_iter_no_change : int, default=10
         Epochs without improvement before training stops.
     tol : float, default=1e-4
         Smallest change of the monitored score that counts as improvement.
     validation_metric : {"sequence_accuracy", "loss"}, default="sequence_accuracy"
-        What early stopping monitors on the validation samples:
-        exact-sequence accuracy (as ``score``) or the loss.
+        The monitored validation score: exact-sequence accuracy (as ``score``) or the loss.
     warm_start : bool, default=False
         ``fit`` trains the fitted network (weights, optimizer state and
         vocabularies kept) ``epochs`` more epochs, restarting the schedule.
     random_state : int, RandomState instance or None, default=None
-        Seeds weight initialisation and shuffling: an int gives identical
-        models for identical data.
+        Seeds weights and shuffling: an int gives identical models for identical data.
     verbose : int, default=0
-        Keras's progress output: 0 silent, 1 progress bar, 2 a line per
-        epoch.
+        Keras's progress output: 0 silent, 1 a progress bar, 2 a line per epoch.
     callbacks : list of keras.callbacks.Callback or None, default=None
-        Keras callbacks for the training model's ``fit``; each ``fit`` uses
-        fresh deep copies of them.
+        Keras callbacks for the training model's ``fit``, deep-copied afresh for each ``fit``.
 
     Attributes
     ----------
@@ -297,6 +285,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         self.callbacks = callbacks
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @control.restores_on_error
     def fit(
         self,
         X: SequenceBatch,
@@ -336,86 +325,50 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             When ``epochs`` ran out while the monitored score still
             improved by more than ``tol``.
         """
-        # A rejected or failed fit must leave a fitted estimator as it was.
-        previous_state = self.__dict__.copy()
-        try:
-            return self._fit(X, y, X_val, y_val)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(previous_state)
-            raise
-
-    def _fit(self, X, Y, X_val, y_val):
         warm = self.warm_start and hasattr(self, "model_")
-        architecture = {name: getattr(self, name) for name in _ARCHITECTURE}
-        if warm and self._architecture != architecture:
-            raise ValueError(
-                f"warm_start cannot change the network ({self._architecture} when fitted, "
-                f"{architecture} now); set warm_start=False to train a new model."
-            )
+        architecture = {name: getattr(self, name) for name in control.ARCHITECTURE}
+        if warm:
+            control.check_warm_architecture(self._architecture, architecture)
         if (X_val is None) != (y_val is None):
             raise ValueError("fit needs both X_val and y_val, or neither.")
-        data = self._training_data(X, Y, warm)
-        seed = fit_seed(self.random_state)
+        self._codec, data = read_training_data(self, X, y, codec=self._codec if warm else None)
+        seed = control.fit_seed(self.random_state)
         if X_val is not None:
             validation = read_validation(self, self._codec, X_val, y_val, data)
         elif self.early_stopping:
-            data, validation = split_validation(data, self.validation_fraction, seed)
+            data, validation = control.split_validation(data, self.validation_fraction, seed)
         else:
             validation = None
 
         import_tensorflow()
-        from .training import new_model, recompile, to_tensors
+        from .training import to_tensors
 
         # Training reads TensorFlow's copy of the ids: NumPy's can go.
         data = to_tensors(data)
         validation = None if validation is None else to_tensors(validation)
-        recipe = {name: getattr(self, name) for name in _RECIPE}
-        if warm:
-            recompile(self.model_, recipe)
-        else:
-            self._architecture = architecture
-            options = {**architecture, "dropout": self.dropout}
-            self.model_ = new_model(data, self._codec, recipe=recipe, seed=seed, **options)
-        params = self.get_params(deep=False)
-        history, best_epoch = train(
-            self.model_, data, validation, params=params, seed=seed, stacklevel=4
+        self._architecture = architecture
+        model, params = (self.model_ if warm else None), self.get_params(deep=False)
+        self.model_, history, best_epoch = control.train(
+            model, data, validation, codec=self._codec, params=params, seed=seed, stacklevel=4
         )
-        vars(self).update(fitted_history(self.history_ if warm else {}, history, best_epoch))
+        previous = self.history_ if warm else {}
+        vars(self).update(control.fitted_history(previous, history, best_epoch))
         self._build_inference()
         return self
 
-    def _training_data(self, X, Y, warm):
-        """Validate ``X`` and ``Y``, learn the vocabularies; the encoded samples."""
-        target_kind = sequence_kind(Y, labels_in_arrays=True, name="y")
-        self.source_vocabulary_, source_ids, source_lengths = read_fit_sources(
-            self, X, Y, target_kind, vocabulary=self.source_vocabulary_ if warm else None
-        )
-        check_consistent_length(source_ids, Y)
-        tokens, lengths, target_kind = read_targets(Y, target_kind)
-        if warm:
-            self._codec.check_warm_targets(target_kind, lengths)
-        else:
-            self.target_vocabulary_, self._ends_with_eos, n_outputs = Codec.learn_targets(
-                tokens, lengths, target_kind, max_output_length=self.max_output_length
-            )
-            self._target_kind = target_kind
-            self.max_output_length_ = self.n_outputs_ = n_outputs
-            self.classes_ = self._codec.classes_attribute
-        codec = self._codec
-        target_ids, target_lengths = codec.training_targets(tokens, lengths, warm=warm)
-        return codec.training_data(source_ids, source_lengths, target_ids, target_lengths)
-
     @property
     def _codec(self):
-        """The fitted sequence layout (built from the fitted attributes)."""
-        return Codec(
-            self.source_vocabulary_,
-            self.target_vocabulary_,
-            self._target_kind,
-            self._ends_with_eos,
-            self.max_output_length_,
-        )
+        """The fitted sequence layout, kept as the fitted attributes it is built from."""
+        vocabularies = self.source_vocabulary_, self.target_vocabulary_
+        return Codec(*vocabularies, self._target_kind, self._ends_with_eos, self.max_output_length_)
+
+    @_codec.setter
+    def _codec(self, codec):
+        self.source_vocabulary_ = codec.source_vocabulary
+        self.target_vocabulary_ = codec.target_vocabulary
+        self._target_kind, self._ends_with_eos = codec.target_kind, codec.ends_with_eos
+        self.max_output_length_ = self.n_outputs_ = codec.max_output_length
+        self.classes_ = codec.classes_attribute
 
     def _build_inference(self):
         import_tensorflow()
@@ -440,11 +393,6 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         constraints = {name: self._parameter_constraints[name] for name in _DECODING}
         validate_parameter_constraints(constraints, options, caller_name=type(self).__name__)
         return {**options, "length_penalty": float(self.length_penalty)}
-
-    def _source_ids(self, X):
-        """Validated source ids, and lengths for variable-length sources."""
-        self._decoding()
-        return read_sources(self, X)
 
     def predict(self, X: SequenceBatch) -> SequenceBatch:
         """Decode target sequences: greedily, or by beam search if ``beam_width > 1``.
@@ -496,7 +444,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         if self._architecture.get("attention") is None:
             raise ValueError("attention_weights needs a model fitted with attention.")
-        source_ids, lengths = self._source_ids(X)
+        source_ids, lengths = read_sources(self, X)
         classes, weights = self._predictor.attention(source_ids, lengths)
         if return_predictions:
             return weights, self._codec.format(classes)
@@ -548,7 +496,8 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         log_probabilities : ndarray of shape (n_samples,)
             ``log P(y | X)`` under the model.
         """
-        source_ids, lengths = self._source_ids(X)
+        check_is_fitted(self)
+        source_ids, lengths = read_sources(self, X)
         targets = self._codec.targets(y)
         check_consistent_length(source_ids, targets[0])
         return self._predictor.log_likelihood(source_ids, lengths, *targets)
@@ -574,9 +523,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         options = self._decoding()
         source_ids, lengths = read_sources(self, X)
         _, probabilities = self._predictor.probabilities(source_ids, lengths, **options)
-        if self._target_kind == LABELS:
-            return probabilities[:, 0]
-        return [probabilities[:, j] for j in range(self.n_outputs_)]
+        return self._codec.format_proba(probabilities)
 
     def score(self, X: SequenceBatch, y: SequenceBatch, sample_weight: None = None) -> float:
         """Exact-sequence accuracy: the fraction of sequences fully right.

@@ -9,9 +9,9 @@ equal lengths take the fixed-length (unpadded) path.
 """
 
 import numpy as np
-from sklearn.utils.validation import validate_data
+from sklearn.utils.validation import check_consistent_length, validate_data
 
-from .codec import length_range, reject_new_tokens
+from .codec import Codec, length_range, read_targets, reject_new_tokens
 from .preprocessing import check_token_array
 from .sequences import ARRAY, LISTS, pad_ids, read_sequences, sequence_kind, sequence_lengths
 from .vocabulary import Vocabulary
@@ -19,6 +19,46 @@ from .vocabulary import Vocabulary
 # Decoder chunks predict reads, decodes and formats at a time (64 greedy
 # chunks are 65,536 samples).
 CHUNKS_PER_BLOCK = 64
+
+
+def read_training_data(estimator, X, Y, *, codec=None):
+    """Validate the training samples; their layout and their encoded ids.
+
+    Parameters
+    ----------
+    estimator : Seq2SeqLSTM
+        The estimator being fitted (see :func:`read_fit_sources`); its
+        ``max_tokens``, ``min_frequency`` and ``max_output_length`` are read.
+    X, Y : array-like or list of sequences
+        Training sources and targets.
+    codec : ~sklearn_seq2seq.codec.Codec or None, default=None
+        The fitted layout of a warm start, which ``X`` and ``Y`` must fit;
+        None learns a new one.
+
+    Returns
+    -------
+    codec : ~sklearn_seq2seq.codec.Codec
+    data : ~sklearn_seq2seq.preprocessing.TrainingData
+    """
+    warm = codec is not None
+    target_kind = sequence_kind(Y, labels_in_arrays=True, name="y")
+    source_vocabulary, source_ids, source_lengths = read_fit_sources(
+        estimator, X, Y, target_kind, vocabulary=codec.source_vocabulary if warm else None
+    )
+    check_consistent_length(source_ids, Y)
+    tokens, lengths, target_kind = read_targets(Y, target_kind)
+    if warm:
+        codec.check_warm_targets(target_kind, lengths)
+    else:
+        codec = Codec.learn(
+            source_vocabulary,
+            tokens,
+            lengths,
+            target_kind,
+            max_output_length=estimator.max_output_length,
+        )
+    target_ids, target_lengths = codec.training_targets(tokens, lengths, warm=warm)
+    return codec, codec.training_data(source_ids, source_lengths, target_ids, target_lengths)
 
 
 def read_fit_sources(estimator, X, Y, target_kind, *, vocabulary=None):

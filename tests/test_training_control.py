@@ -78,7 +78,7 @@ def test_training_accuracy_metric_is_the_greedy_exact_sequence_accuracy(
         )
     else:
         est, (_, _, X, Y) = fitted, small_task
-        source_ids, _ = est._source_ids(X)
+        source_ids = est.source_vocabulary_.encode(X)
         target_ids = est.target_vocabulary_.encode(Y)
         decoder_input, labels = shift_right(target_ids), target_ids - N_RESERVED
     dataset = make_dataset(source_ids, decoder_input, labels, batch_size=64, seed=0)
