@@ -134,7 +134,8 @@ class BeamSearchDecoder(ChunkedDecoder):
     def _decode(self, source_ids, option, full_chunk):
         return self._search(*self.network.encode(source_ids), until_end=False)
 
-    def _decode_masked(self, source_ids, lengths, option):
+    def decode_padded(self, source_ids, lengths, option):
+        """The search's ops on right-padded sources (see ``ChunkedDecoder``)."""
         return self._search(
             *self.network.encode(source_ids, lengths), until_end=self.end_class is not None
         )

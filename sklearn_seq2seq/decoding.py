@@ -36,12 +36,13 @@ class ChunkedDecoder:
     """Run a compiled decode over a batch, chunk by chunk (base class).
 
     Subclasses define ``_decode(ids, option, full_chunk)`` for full-length
-    sources and ``_decode_masked(ids, lengths, option)`` for right-padded
-    ones; each returns a tuple of tensors with the rows first.  Fixed-length
-    batches are cut into ``chunk_size``-row chunks: full chunks run an
-    XLA-compiled graph, the remainder an uncompiled one.  Variable-length
-    batches are sorted by length and each chunk trimmed to its longest
-    source.  Results come back in the input order.
+    sources and the public ``decode_padded(ids, lengths, option)`` for
+    right-padded ones (serving traces it too); each returns a tuple of
+    tensors with the rows first.  Fixed-length batches are cut into
+    ``chunk_size``-row chunks: full chunks run an XLA-compiled graph, the
+    remainder an uncompiled one.  Variable-length batches are sorted by
+    length and each chunk trimmed to its longest source.  Results come
+    back in the input order.
 
     Parameters
     ----------
@@ -82,7 +83,7 @@ class ChunkedDecoder:
             if masked:
                 rows = self.chunk_size if full_chunk else None
                 function = tf.function(
-                    lambda ids, lengths: self._decode_masked(ids, lengths, option),
+                    lambda ids, lengths: self.decode_padded(ids, lengths, option),
                     input_signature=[
                         tf.TensorSpec([rows, source_length], tf.int32),
                         tf.TensorSpec([rows], tf.int32),
@@ -286,7 +287,8 @@ class GreedyDecoder(ChunkedDecoder):
             extra = tf.reshape(extra, [batch, self.n_steps, -1])
         return classes, extra
 
-    def _decode_masked(self, source_ids, lengths, option):
+    def decode_padded(self, source_ids, lengths, option):
+        """The decode's ops on right-padded sources, to trace in a ``tf.function``."""
         states, memory = self.network.encode(source_ids, lengths)
         if self.end_class is None:
             return self._decode_steps(states, memory, option)

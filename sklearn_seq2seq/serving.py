@@ -53,7 +53,7 @@ def export(predictor, path, *, beam_width=1, length_penalty=0.0):
     ends_with_eos = codec.ends_with_eos
 
     def decode(source_ids, source_lengths):
-        classes = decoder._decode_masked(source_ids, source_lengths, CLASSES)[0]
+        classes = decoder.decode_padded(source_ids, source_lengths, CLASSES)[0]
         if beam:
             classes = classes[:, 0]  # the best hypothesis
         classes = classes[:, :n_outputs]

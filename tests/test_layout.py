@@ -56,7 +56,7 @@ def test_no_module_reads_the_estimators_private_state(name):
 
 # The estimator keeps scikit-learn's docstring, its parameter table and
 # thin methods; every other module does one job.
-ESTIMATOR_MAX_LINES = 660
+ESTIMATOR_MAX_LINES = 600
 MODULE_MAX_LINES = 450
 
 
