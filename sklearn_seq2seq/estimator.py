@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
-from . import control
+from . import control, private_api
 from .codec import Codec
 from .metrics import sequence_accuracy_score
 from .private_api import Interval, StrOptions, _fit_context, validate_parameter_constraints
@@ -186,6 +186,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
     ['cba', 'ac']
     """
 
+    _doc_link_module, _doc_link_template = "sklearn_seq2seq", private_api.DOC_LINK_TEMPLATE
     _parameter_constraints = {
         "n_units": [Interval(Integral, 1, None, closed="left")],
         "cell": [StrOptions({"lstm", "gru"})],

@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .private_api import Interval, _check_feature_names_in, _fit_context
+from .private_api import DOC_LINK_TEMPLATE, Interval, _check_feature_names_in, _fit_context
 from .vocabulary import N_RESERVED, RESERVED_NAMES, START_ID, Vocabulary, check_tokens
 
 # Label of padded target positions: the loss ignores it and the
@@ -132,6 +132,7 @@ class SequenceOneHotEncoder(TransformerMixin, BaseEstimator):
     array([[6, 4, 5]])
     """
 
+    _doc_link_module, _doc_link_template = "sklearn_seq2seq", DOC_LINK_TEMPLATE
     _parameter_constraints = {
         "dtype": "no_validation",
         "max_tokens": [Interval(Integral, 1, None, closed="left"), None],

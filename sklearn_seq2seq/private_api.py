@@ -12,6 +12,9 @@ naming the API, when one moves.
 * ``sklearn.utils._param_validation``: ``Interval``, ``StrOptions`` and
   ``validate_parameter_constraints``, the constraint types of
   ``_parameter_constraints``.
+* ``_doc_link_module`` and ``_doc_link_template`` of scikit-learn's HTML
+  representation: the estimators' "?" link opens their page of the API
+  reference (:data:`DOC_LINK_TEMPLATE`).
 * ``keras.optimizers.Optimizer._clip_gradients`` and
   ``_all_reduce_sum_gradients`` (TensorFlow backend): overridden by
   :class:`~sklearn_seq2seq.recipe.Adam` to clip the summed gradient under
@@ -28,6 +31,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from sklearn.utils.validation import _check_feature_names_in
 
 __all__ = [
+    "DOC_LINK_TEMPLATE",
     "KERAS_OPTIMIZER_HOOKS",
     "Interval",
     "StrOptions",
@@ -41,3 +45,8 @@ KERAS_OPTIMIZER_HOOKS = {
     "_clip_gradients": ("self", "grads"),
     "_all_reduce_sum_gradients": ("self", "grads_and_vars"),
 }
+
+# Where .readthedocs.yaml publishes the docs site, and each estimator's page
+# of its API reference (docs/api.rst), for the link of the HTML repr.
+DOCS_URL = "https://sklearn-seq2seq.readthedocs.io/en/stable/"
+DOC_LINK_TEMPLATE = DOCS_URL + "generated/sklearn_seq2seq.{estimator_name}.html"

@@ -68,4 +68,21 @@ def test_declared_floors_are_the_versions_ci_pins():
         if line and not line.startswith("#")
     )
     assert {name: pins[name] for name in floors} == floors, "pyproject floors != CI pins"
-    assert "keras" in pins  # comes with TensorFlow; pinned for the private API
+    assert "keras" in floors  # declared: TensorFlow alone would accept untested ones
+
+
+@pytest.mark.parametrize("name", ["Seq2SeqLSTM", "SequenceOneHotEncoder"])
+def test_html_repr_links_each_estimator_to_its_api_page(name):
+    """scikit-learn's doc-link hooks still drive the "?" link of the HTML repr."""
+    from pathlib import Path
+
+    import sklearn_seq2seq
+    from sklearn.utils import estimator_html_repr
+
+    estimator = getattr(sklearn_seq2seq, name)()
+    url = f"{private_api.DOCS_URL}generated/sklearn_seq2seq.{name}.html"
+    assert estimator._get_doc_link() == url, "sklearn's _doc_link_* hooks changed"
+    assert url in estimator_html_repr(estimator)
+    # the page exists: docs/api.rst generates one per listed name
+    api = (Path(__file__).parents[1] / "docs" / "api.rst").read_text()
+    assert f"\n   {name}\n" in api
