@@ -1,7 +1,9 @@
 """Training control with scikit-learn's MLP semantics, on Keras's callbacks.
 
-What the estimator's ``fit`` runs once its data are ids: :func:`train`
-composes the validation split, what is monitored, Keras's
+What the estimator's ``fit`` runs around its data: :func:`restores_on_error`
+(a failed ``fit`` leaves the estimator as it was), :func:`fit_seed`, the
+warm-start check, :func:`split_validation`, and :func:`train`, which builds
+(or recompiles) the model and runs Keras's ``fit`` with what is monitored,
 ``EarlyStopping`` configured as ``MLPClassifier`` stops, the learning-rate
 schedule and the ``ConvergenceWarning`` when epochs run out while the score
 still improved; :func:`fitted_history` merges Keras's history across warm

@@ -132,8 +132,8 @@ class ChunkedDecoder:
                 yield rows, _numpy(self._function(option, start < n_full, length)(ids))
             else:
                 # The uncompiled unrolled graph runs every step, op by op; the
-                # masked one stops once every row has ended (5x faster for a
-                # single row, benchmarks/variable_lengths.py).
+                # masked one stops once every row has ended, which is faster
+                # for the few rows of a remainder (benchmarks/variable_lengths.py).
                 lengths = tf.fill([ids.shape[0]], length)
                 yield rows, _numpy(self._function(option, False, None, masked=True)(ids, lengths))
 

@@ -43,7 +43,7 @@ class Cell:
         The trained cell.
     identity_kernel : bool, default=False
         The cell's input kernel is a fixed identity: its input embedding
-        holds the kernel rows (:class:`~sklearn_seq2seq.network.IdentityInputKernel`).
+        holds the kernel rows (:class:`~sklearn_seq2seq.layers.IdentityInputKernel`).
     """
 
     def __init__(self, keras_cell, identity_kernel=False):

@@ -182,9 +182,9 @@ def build_training_model(
         offset = next(offsets)
         return kind(seed=None if seed is None else seed + offset)
 
-    # Keras 3.15's unrolled backward RNN under a mask returns zero outputs
-    # for padded rows (its states are right), which would hide the source
-    # from attention: bidirectional encoders are never unrolled.
+    # Keras's unrolled backward RNN under a mask returns zero outputs for
+    # padded rows (its states are right; docs/how_it_works.md), which would
+    # hide the source from attention: bidirectional encoders are never unrolled.
     unroll = unrolls(max_length) and not bidirectional
 
     def recurrent(name, lookup=False, **kwargs):

@@ -37,8 +37,8 @@ def to_tensors(data):
         The same samples; ids as ``tf.Tensor`` (lengths stay NumPy arrays),
         so that the caller can let go of the NumPy ids.
     """
-    # A tensor made from a NumPy array holds twice its size here
-    # (TensorFlow 2.21); the identity op's output is a plain copy.
+    # A tensor made straight from a NumPy array can hold more than its size
+    # (docs/performance.md, Memory); the identity op's output is a plain copy.
     return data._replace(
         **{name: tf.identity(tf.convert_to_tensor(a)) for name, a in zip(data._fields, data[:3])}
     )
@@ -98,8 +98,8 @@ def make_dataset(
     # Each epoch's order is one stateless permutation of the indices, keyed
     # by a number that Dataset.random draws anew at every iteration (every
     # epoch), the same sequence for the same seed.  Dataset.shuffle would
-    # fill a buffer with one tensor per index, about 200 MB at a million
-    # samples that stayed allocated for the whole fit.
+    # fill a buffer with one tensor per index that stays allocated for the
+    # whole fit (docs/performance.md, Memory).
     def permutation(epoch_key):
         order = tf.random.experimental.stateless_shuffle(
             tf.range(n_samples, dtype=tf.int64),
@@ -251,8 +251,7 @@ class SequenceAccuracy(keras.metrics.Metric):
         y_true = keras.ops.cast(y_true, "int32")
         # tf.argmax, as the greedy decoder: keras.ops.argmax first rewrites
         # -0.0 in a copy of the logits, several (batch, time, classes)
-        # temporaries that stay allocated through the backward pass (0.4 GB
-        # per step for a 20,000-token softmax at batch 128).
+        # temporaries that stay allocated through the backward pass.
         predicted = tf.argmax(y_pred, axis=-1, output_type=tf.int32)
         right = keras.ops.logical_or(predicted == y_true, y_true == PAD_LABEL)
         right = keras.ops.all(keras.ops.reshape(right, (keras.ops.shape(right)[0], -1)), axis=1)

@@ -76,8 +76,9 @@ def test_html_repr_links_each_estimator_to_its_api_page(name):
     """scikit-learn's doc-link hooks still drive the "?" link of the HTML repr."""
     from pathlib import Path
 
-    import sklearn_seq2seq
     from sklearn.utils import estimator_html_repr
+
+    import sklearn_seq2seq
 
     estimator = getattr(sklearn_seq2seq, name)()
     url = f"{private_api.DOCS_URL}generated/sklearn_seq2seq.{name}.html"
