@@ -214,7 +214,7 @@ def keras_reference_arm(
 
 def fit_batches(samples, seed):
     """The hand-written pipeline's samples, batched as ``Seq2SeqLSTM.fit`` batches them."""
-    from sklearn_seq2seq.preprocessing import PAD_LABEL
+    from sklearn_seq2seq.codec import PAD_LABEL
     from sklearn_seq2seq.sequences import pad_ids, position_mask
     from sklearn_seq2seq.training import make_dataset
 

@@ -171,8 +171,9 @@ def bench_predict(est, X_big):
 def bench_fit_overhead(X, Y, repeats=2):
     from sklearn_seq2seq import Seq2SeqLSTM
     from sklearn_seq2seq.network import build_training_model
-    from sklearn_seq2seq.preprocessing import SequenceOneHotEncoder, shift_right
+    from sklearn_seq2seq.preprocessing import SequenceOneHotEncoder
     from sklearn_seq2seq.recipe import compile_model
+    from sklearn_seq2seq.sequences import shift_right
     from sklearn_seq2seq.vocabulary import N_RESERVED
 
     source = SequenceOneHotEncoder().fit(X)

@@ -185,7 +185,7 @@ def split_validation(data, validation_fraction, seed):
 
     Parameters
     ----------
-    data : ~sklearn_seq2seq.preprocessing.TrainingData
+    data : ~sklearn_seq2seq.codec.TrainingData
         Encoded training samples.
     validation_fraction : float
         Share held out (rounded up).

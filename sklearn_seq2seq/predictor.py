@@ -15,8 +15,7 @@ import numpy as np
 from .beam_search import BeamSearchDecoder
 from .decoding import GreedyDecoder, TeacherForcedScorer
 from .network import build_inference_models
-from .preprocessing import shift_right
-from .sequences import position_mask
+from .sequences import position_mask, shift_right
 from .vocabulary import START_ID
 
 

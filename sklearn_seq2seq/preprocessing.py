@@ -9,72 +9,14 @@ graph with the same ids.
 """
 
 from numbers import Integral, Real
-from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .private_api import DOC_LINK_TEMPLATE, Interval, _check_feature_names_in, _fit_context
-from .vocabulary import N_RESERVED, RESERVED_NAMES, START_ID, Vocabulary, check_tokens
-
-# Label of padded target positions: the loss ignores it and the
-# exact-sequence accuracy counts it as right.
-PAD_LABEL = -1
-
-
-class TrainingData(NamedTuple):
-    """Encoded training arrays, one row per sample.
-
-    ``source_lengths`` and ``target_lengths`` are None for fixed lengths.
-    """
-
-    source_ids: np.ndarray
-    decoder_input_ids: np.ndarray
-    labels: np.ndarray
-    source_lengths: np.ndarray | None = None
-    target_lengths: np.ndarray | None = None
-
-    def take(self, indices):
-        """The samples at ``indices``."""
-        return TrainingData(*(None if a is None else a[indices] for a in self))
-
-    def compact(self):
-        """The same samples, ids in the narrowest signed dtype that holds them.
-
-        Training keeps a TensorFlow copy of these arrays for the whole fit;
-        a 20,000-token vocabulary fits in int16, half of int32.
-        """
-        id_arrays = self[:3]
-        largest = max(int(a.max(initial=0)) for a in id_arrays)
-        dtype = next(t for t in (np.int8, np.int16, np.int32) if largest <= np.iinfo(t).max)
-        return self._replace(
-            **{name: a.astype(dtype, copy=False) for name, a in zip(self._fields, id_arrays)}
-        )
-
-
-def check_token_array(X, *, name="X"):
-    """Check a 2-D token array and give it the narrowest token dtype.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, length)
-        Tokens, as returned by scikit-learn's ``validate_data``.
-    name : str, default="X"
-        Name used in error messages.
-
-    Returns
-    -------
-    X : ndarray of shape (n_samples, length)
-        The tokens; an object array of ints or strings becomes typed.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> check_token_array(np.array([[1, 2], [3, 4]], dtype=object)).dtype
-    dtype('int64')
-    """
-    return check_tokens(X.reshape(-1), name=name).reshape(X.shape)
+from .sequences import check_token_array, shift_right
+from .vocabulary import N_RESERVED, RESERVED_NAMES, Vocabulary
 
 
 class SequenceOneHotEncoder(TransformerMixin, BaseEstimator):
@@ -329,28 +271,3 @@ class SequenceOneHotEncoder(TransformerMixin, BaseEstimator):
         tags.input_tags.string = True
         tags.transformer_tags.preserves_dtype = []
         return tags
-
-
-def shift_right(ids):
-    """Prepend the start id and drop the last position.
-
-    Parameters
-    ----------
-    ids : ndarray of shape (n_samples, length)
-        Token ids.
-
-    Returns
-    -------
-    shifted : ndarray of shape (n_samples, length), dtype int32
-        ``[<start>, ids[:, 0], ..., ids[:, -2]]`` per row.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> shift_right(np.array([[7, 8, 9]]))
-    array([[1, 7, 8]], dtype=int32)
-    """
-    shifted = np.empty(ids.shape, dtype=np.int32)
-    shifted[:, 0] = START_ID
-    shifted[:, 1:] = ids[:, :-1]
-    return shifted

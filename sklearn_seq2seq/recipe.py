@@ -12,7 +12,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from .preprocessing import PAD_LABEL
+from .codec import PAD_LABEL
 
 __all__ = [
     "Adam",

@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from scipy import sparse
 
-from .vocabulary import PAD_ID, check_tokens
+from .vocabulary import PAD_ID, START_ID, check_tokens
 
 STRINGS, LISTS, ARRAY = "strings", "lists", "array"
 
@@ -279,3 +279,52 @@ def format_sequences(tokens, lengths, kind):
         return [text[a:b] for a, b in zip(starts, ends)]
     values = tokens.tolist()
     return [values[a:b] for a, b in zip(starts, ends)]
+
+
+def check_token_array(X, *, name="X"):
+    """Check a 2-D token array and give it the narrowest token dtype.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, length)
+        Tokens, as returned by scikit-learn's ``validate_data``.
+    name : str, default="X"
+        Name used in error messages.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, length)
+        The tokens; an object array of ints or strings becomes typed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_token_array(np.array([[1, 2], [3, 4]], dtype=object)).dtype
+    dtype('int64')
+    """
+    return check_tokens(X.reshape(-1), name=name).reshape(X.shape)
+
+
+def shift_right(ids):
+    """Prepend the start id and drop the last position.
+
+    Parameters
+    ----------
+    ids : ndarray of shape (n_samples, length)
+        Token ids.
+
+    Returns
+    -------
+    shifted : ndarray of shape (n_samples, length), dtype int32
+        ``[<start>, ids[:, 0], ..., ids[:, -2]]`` per row.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> shift_right(np.array([[7, 8, 9]]))
+    array([[1, 7, 8]], dtype=int32)
+    """
+    shifted = np.empty(ids.shape, dtype=np.int32)
+    shifted[:, 0] = START_ID
+    shifted[:, 1:] = ids[:, :-1]
+    return shifted

@@ -12,8 +12,15 @@ import numpy as np
 from sklearn.utils.validation import check_consistent_length, validate_data
 
 from .codec import Codec, length_range, read_targets, reject_new_tokens
-from .preprocessing import check_token_array
-from .sequences import ARRAY, LISTS, pad_ids, read_sequences, sequence_kind, sequence_lengths
+from .sequences import (
+    ARRAY,
+    LISTS,
+    check_token_array,
+    pad_ids,
+    read_sequences,
+    sequence_kind,
+    sequence_lengths,
+)
 from .vocabulary import Vocabulary
 
 # Decoder chunks predict reads, decodes and formats at a time (64 greedy
@@ -38,7 +45,7 @@ def read_training_data(estimator, X, Y, *, codec=None):
     Returns
     -------
     codec : ~sklearn_seq2seq.codec.Codec
-    data : ~sklearn_seq2seq.preprocessing.TrainingData
+    data : ~sklearn_seq2seq.codec.TrainingData
     """
     warm = codec is not None
     target_kind = sequence_kind(Y, labels_in_arrays=True, name="y")
@@ -215,13 +222,13 @@ def read_validation(estimator, codec, X_val, y_val, data):
         Its fitted layout.
     X_val, y_val : array-like or list of sequences
         Validation samples, in any kind ``fit`` accepts.
-    data : ~sklearn_seq2seq.preprocessing.TrainingData
+    data : ~sklearn_seq2seq.codec.TrainingData
         The encoded training samples: fixed-length sources need
         fixed-length validation sources of the same width.
 
     Returns
     -------
-    validation : ~sklearn_seq2seq.preprocessing.TrainingData
+    validation : ~sklearn_seq2seq.codec.TrainingData
     """
     source_ids, source_lengths = read_sources(estimator, X_val, name="X_val")
     if source_lengths is not None and data.source_lengths is None:

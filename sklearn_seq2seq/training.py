@@ -15,8 +15,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from .codec import PAD_LABEL
 from .network import build_training_model, is_unrolled
-from .preprocessing import PAD_LABEL
 from .recipe import compile_model
 
 # Variable-length batches come from this many target-length buckets.
@@ -28,12 +28,12 @@ def to_tensors(data):
 
     Parameters
     ----------
-    data : ~sklearn_seq2seq.preprocessing.TrainingData
+    data : ~sklearn_seq2seq.codec.TrainingData
         Encoded samples.
 
     Returns
     -------
-    data : ~sklearn_seq2seq.preprocessing.TrainingData
+    data : ~sklearn_seq2seq.codec.TrainingData
         The same samples; ids as ``tf.Tensor`` (lengths stay NumPy arrays),
         so that the caller can let go of the NumPy ids.
     """
@@ -194,7 +194,7 @@ def batches_per_epoch(model, data, batch_size):
     ----------
     model : keras.Model
         The training model.
-    data : ~sklearn_seq2seq.preprocessing.TrainingData
+    data : ~sklearn_seq2seq.codec.TrainingData
         Encoded training samples.
     batch_size : int
         Samples per batch.
@@ -267,7 +267,7 @@ def new_model(data, codec, *, recipe, seed=None, **options):
 
     Parameters
     ----------
-    data : ~sklearn_seq2seq.preprocessing.TrainingData
+    data : ~sklearn_seq2seq.codec.TrainingData
         Encoded training samples: their widths decide whether the model is
         unrolled (:func:`~.network.unrolls`), their lengths whether the
         sources are masked.
@@ -386,7 +386,7 @@ def fit_model(
     model : keras.Model
         A compiled model from :func:`new_model` (possibly trained before:
         training continues from its weights and optimizer state).
-    data : ~sklearn_seq2seq.preprocessing.TrainingData
+    data : ~sklearn_seq2seq.codec.TrainingData
         Encoded training samples.
     epochs, batch_size : int
         Passes over the data and samples per step.

@@ -14,8 +14,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn_seq2seq import Seq2SeqLSTM, layers, load
 from sklearn_seq2seq.decoding import GreedyDecoder
 from sklearn_seq2seq.network import build_training_model
-from sklearn_seq2seq.preprocessing import shift_right
-from sklearn_seq2seq.sequences import pad_ids, read_sequences
+from sklearn_seq2seq.sequences import pad_ids, read_sequences, shift_right
 from sklearn_seq2seq.vocabulary import END_ID, PAD_ID
 
 rng = np.random.RandomState(0)

@@ -5,7 +5,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
 from sklearn_seq2seq import SequenceOneHotEncoder
-from sklearn_seq2seq.preprocessing import TrainingData
+from sklearn_seq2seq.codec import TrainingData
 from sklearn_seq2seq.vocabulary import N_RESERVED, START_ID, UNKNOWN_ID
 
 

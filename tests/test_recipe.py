@@ -13,7 +13,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from sklearn_seq2seq import Seq2SeqLSTM, load
-from sklearn_seq2seq.preprocessing import PAD_LABEL
+from sklearn_seq2seq.codec import PAD_LABEL
 from sklearn_seq2seq.recipe import SmoothedSequenceCrossentropy, step_learning_rates
 
 STRINGS = ["ab", "abc", "b", "ca", "cab", "bb", "acb", "ba"] * 60

@@ -16,8 +16,7 @@ from sklearn.model_selection import GridSearchCV
 
 from sklearn_seq2seq import Seq2SeqLSTM
 from sklearn_seq2seq.codec import read_targets
-from sklearn_seq2seq.preprocessing import shift_right
-from sklearn_seq2seq.sequences import read_sequences
+from sklearn_seq2seq.sequences import read_sequences, shift_right
 from sklearn_seq2seq.training import make_dataset
 from sklearn_seq2seq.vocabulary import N_RESERVED
 
