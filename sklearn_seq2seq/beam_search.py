@@ -24,7 +24,7 @@ hypotheses are then left unfinished.
 import tensorflow as tf
 
 from .decoding import ChunkedDecoder
-from .inference import repeat_rows
+from .network_ops import repeat_rows
 from .vocabulary import START_ID
 
 

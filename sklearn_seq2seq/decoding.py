@@ -5,7 +5,7 @@ decoder's ``predict`` once per output step.  Here a batch is decoded by
 compiled TensorFlow functions traced once per fitted model: the encoder,
 every decoder step and the argmax feedback run inside the graph, a whole
 chunk of rows per call.  The network's ops (any cell, layers, attention,
-embeddings) come from :class:`~sklearn_seq2seq.inference.Network`.
+embeddings) come from :class:`~sklearn_seq2seq.network_ops.Network`.
 
 Fixed-length sources take a path whose results do not depend on the other
 rows of the batch down to the last bit (see ``GreedyDecoder._decode``);
@@ -23,7 +23,7 @@ so a model compiles a handful of shapes; the rest run one uncompiled graph.
 import numpy as np
 import tensorflow as tf
 
-from .inference import Network, row_softmax
+from .network_ops import Network, row_softmax
 from .vocabulary import N_RESERVED, PAD_ID, START_ID
 
 # What a greedy decode returns besides the classes.

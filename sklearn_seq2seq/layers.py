@@ -1,7 +1,7 @@
 """The network's Keras layers and the layer-name contract.
 
 The training model (:mod:`~sklearn_seq2seq.network`) names its layers
-here; the plain-TensorFlow copy of the network (:mod:`~sklearn_seq2seq.inference`)
+here; the plain-TensorFlow copy of the network (:mod:`~sklearn_seq2seq.network_ops`)
 finds the trained variables by the same names.  The custom layers are
 registered with Keras, so saved models load with ``safe_mode`` on:
 :class:`OneHot` (one-hot ids, masking the padding) and the recurrent layers

@@ -49,6 +49,11 @@ graph traces and trains faster on a CPU than a ``while_loop``, but holds
 every step's activations at once, so longer sequences keep the loop.
 The layers and their names are in :mod:`~sklearn_seq2seq.layers`.  This
 module imports TensorFlow and is only imported once a model is built.
+
+Its pair, :mod:`~sklearn_seq2seq.network_ops`, is the same trained network
+as plain TensorFlow ops for the compiled decoders: it reads these layers'
+variables instead of calling the layers, so it has no Keras models, masks
+or one-hot tensors, and one decoder step takes any leading shape.
 """
 
 import itertools

@@ -22,7 +22,7 @@ naming the API, when one moves.
 * The weight layout of Keras's recurrent cells (``kernel``,
   ``recurrent_kernel``, ``bias``; GRU's ``reset_after`` bias of shape
   ``(2, 3 * units)``; gate orders i, f, c, o and z, r, h): read by
-  :class:`~sklearn_seq2seq.inference.Cell`, checked against the Keras
+  :class:`~sklearn_seq2seq.network_ops.Cell`, checked against the Keras
   layers by ``tests/test_network_equivalence.py``.
 """
 

@@ -1,6 +1,6 @@
 """One network, checked everywhere: the plain-TF ops equal the Keras models.
 
-``inference.Network`` re-implements the trained network's ops for the
+``network_ops.Network`` re-implements the trained network's ops for the
 compiled decoders.  Over every option combination, on untrained models
 (their weights are as arbitrary as trained ones, and they build fast;
 every pair of option values by default, the whole product with ``-m slow``),

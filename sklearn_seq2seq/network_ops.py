@@ -1,4 +1,4 @@
-"""The trained network as plain TensorFlow ops, for the compiled decoders.
+"""The pair of ``network``: the trained network as plain TensorFlow ops.
 
 The decoders (``decoding``, ``beam_search``) trace these functions into
 ``tf.function`` graphs.  They read the trained Keras layers' own variables
