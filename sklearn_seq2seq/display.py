@@ -1,9 +1,18 @@
 """Plots in scikit-learn's Display style; matplotlib is imported only to draw."""
 
+from __future__ import annotations
+
 import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+    from .estimator import Seq2SeqLSTM
 
 
 def _pyplot(caller):
@@ -48,12 +57,14 @@ class TrainingHistoryDisplay:
     [1.0, 0.5]
     """
 
-    def __init__(self, history, best_epoch=None):
+    def __init__(self, history: dict[str, list[float]], best_epoch: int | None = None) -> None:
         self.history = history
         self.best_epoch = best_epoch
 
     @classmethod
-    def from_estimator(cls, estimator, *, ax=None, axes=None, **kwargs):
+    def from_estimator(
+        cls, estimator: Seq2SeqLSTM, *, ax: Sequence[Axes] | None = None, axes=None, **kwargs
+    ) -> TrainingHistoryDisplay:
         """Plot the learning curves of a fitted estimator.
 
         Parameters
@@ -76,7 +87,9 @@ class TrainingHistoryDisplay:
         display = cls(estimator.history_, best_epoch=estimator.best_epoch_)
         return display.plot(ax=ax, axes=axes, **kwargs)
 
-    def plot(self, *, ax=None, axes=None, **kwargs):
+    def plot(
+        self, *, ax: Sequence[Axes] | None = None, axes=None, **kwargs
+    ) -> TrainingHistoryDisplay:
         """Draw the curves.
 
         Parameters
@@ -156,13 +169,23 @@ class AttentionDisplay:
     (2, 2)
     """
 
-    def __init__(self, weights, source_tokens, output_tokens):
+    def __init__(
+        self, weights: np.ndarray, source_tokens: Sequence, output_tokens: Sequence
+    ) -> None:
         self.weights = weights
         self.source_tokens = source_tokens
         self.output_tokens = output_tokens
 
     @classmethod
-    def from_estimator(cls, estimator, source, *, ax=None, cmap="viridis", **kwargs):
+    def from_estimator(
+        cls,
+        estimator: Seq2SeqLSTM,
+        source: str | Sequence,
+        *,
+        ax: Axes | None = None,
+        cmap: str = "viridis",
+        **kwargs,
+    ) -> AttentionDisplay:
         """Decode one source sequence and draw its attention.
 
         Parameters
@@ -196,7 +219,7 @@ class AttentionDisplay:
             output_tokens.append("<end>")
         return cls(weights, source_tokens, output_tokens).plot(ax=ax, cmap=cmap, **kwargs)
 
-    def plot(self, *, ax=None, cmap="viridis", **kwargs):
+    def plot(self, *, ax: Axes | None = None, cmap: str = "viridis", **kwargs) -> AttentionDisplay:
         """Draw the heatmap.
 
         Parameters

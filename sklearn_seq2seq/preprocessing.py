@@ -8,9 +8,12 @@ host memory; the one-hot expansion it trains on happens inside the Keras
 graph with the same ids.
 """
 
+from __future__ import annotations
+
 from numbers import Integral, Real
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -85,13 +88,18 @@ class SequenceOneHotEncoder(TransformerMixin, BaseEstimator):
         ],
     }
 
-    def __init__(self, dtype=np.float32, max_tokens=None, min_frequency=None):
+    def __init__(
+        self,
+        dtype: DTypeLike = np.float32,
+        max_tokens: int | None = None,
+        min_frequency: float | None = None,
+    ) -> None:
         self.dtype = dtype
         self.max_tokens = max_tokens
         self.min_frequency = min_frequency
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: None = None) -> SequenceOneHotEncoder:
         """Learn the token vocabulary.
 
         Parameters
@@ -119,7 +127,7 @@ class SequenceOneHotEncoder(TransformerMixin, BaseEstimator):
         X = validate_data(self, X, dtype=None, ensure_all_finite=True, reset=False)
         return check_token_array(X)
 
-    def encode(self, X):
+    def encode(self, X: ArrayLike) -> np.ndarray:
         """Map tokens to integer ids; unseen tokens become the unknown id.
 
         Parameters
@@ -135,7 +143,7 @@ class SequenceOneHotEncoder(TransformerMixin, BaseEstimator):
         X = self._validated(X)
         return self.vocabulary_.encode(X)
 
-    def encode_decoder_input(self, X):
+    def encode_decoder_input(self, X: ArrayLike) -> np.ndarray:
         """Build the teacher-forcing decoder input ids.
 
         The start symbol followed by each sequence without its last token:
@@ -153,7 +161,7 @@ class SequenceOneHotEncoder(TransformerMixin, BaseEstimator):
         """
         return shift_right(self.encode(X))
 
-    def decode(self, ids):
+    def decode(self, ids: ArrayLike) -> np.ndarray:
         """Map token ids back to tokens.
 
         Parameters
@@ -169,7 +177,7 @@ class SequenceOneHotEncoder(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         return self.vocabulary_.decode(ids)
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """One-hot encode token sequences.
 
         Parameters
@@ -184,7 +192,7 @@ class SequenceOneHotEncoder(TransformerMixin, BaseEstimator):
         """
         return self._one_hot(self.encode(X))
 
-    def transform_decoder_input(self, X):
+    def transform_decoder_input(self, X: ArrayLike) -> np.ndarray:
         """One-hot encode the teacher-forcing decoder input.
 
         Parameters
@@ -203,7 +211,7 @@ class SequenceOneHotEncoder(TransformerMixin, BaseEstimator):
         one_hot = np.eye(self.n_ids_, dtype=self.dtype)[ids]
         return one_hot.reshape(len(ids), -1)
 
-    def inverse_transform(self, X):
+    def inverse_transform(self, X: ArrayLike) -> np.ndarray:
         """Map one-hot or probability arrays back to tokens.
 
         The most likely user token is taken at each position; reserved
@@ -236,7 +244,7 @@ class SequenceOneHotEncoder(TransformerMixin, BaseEstimator):
             )
         return self.decode(np.argmax(X[:, :, N_RESERVED:], axis=2) + N_RESERVED)
 
-    def get_feature_names_out(self, input_features=None):
+    def get_feature_names_out(self, input_features: ArrayLike | None = None) -> np.ndarray:
         """Names of the one-hot columns, as :class:`~sklearn.preprocessing.OneHotEncoder`'s.
 
         Column ``"<feature>_<symbol>"`` is 1 where the position named

@@ -8,10 +8,13 @@ with a vectorised binary search; any other hashable tokens of one type are
 kept in order of first appearance and looked up in a dict.
 """
 
+from __future__ import annotations
+
 from collections import Counter
 from numbers import Integral
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 PAD_ID = 0
 START_ID = 1
@@ -171,14 +174,21 @@ class Vocabulary:
     array(['a', 'b'], dtype='<U1')
     """
 
-    def __init__(self, tokens):
+    def __init__(self, tokens: np.ndarray) -> None:
         self.tokens = tokens
         self.n_ids = len(tokens) + N_RESERVED
         self._sorted = tokens.dtype != object or _is_sorted(tokens)
         self._index = None  # dict, built on first use by the dict lookup
 
     @classmethod
-    def from_tokens(cls, tokens, *, max_tokens=None, min_frequency=None, name="X"):
+    def from_tokens(
+        cls,
+        tokens: ArrayLike,
+        *,
+        max_tokens: int | None = None,
+        min_frequency: float | None = None,
+        name: str = "X",
+    ) -> Vocabulary:
         """Build a vocabulary from all training tokens.
 
         Parameters
@@ -212,7 +222,7 @@ class Vocabulary:
             keep[ranked[:max_tokens]] = True
         return cls(unique[keep])
 
-    def encode(self, tokens):
+    def encode(self, tokens: ArrayLike) -> np.ndarray:
         """Ids of the given tokens; unseen tokens get the unknown id.
 
         Parameters
@@ -254,7 +264,7 @@ class Vocabulary:
         known = self.tokens[positions] == tokens
         return np.where(known, positions + N_RESERVED, UNKNOWN_ID)
 
-    def decode(self, ids):
+    def decode(self, ids: ArrayLike) -> np.ndarray:
         """Tokens of the given user-token ids (``>= N_RESERVED``).
 
         Parameters
