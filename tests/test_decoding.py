@@ -102,6 +102,23 @@ def test_inference_models_share_the_trained_weights(fitted):
     assert any(w is decoder_lstm.weights[0] for w in fitted.decoder_model_.weights)
 
 
+def test_keras_inference_models_are_built_only_when_read(monkeypatch):
+    """fit and predict never build them; the first read of encoder_model_ does, once."""
+    from sklearn_seq2seq import predictor
+
+    built = []
+    build = predictor.build_inference_models
+    monkeypatch.setattr(
+        predictor, "build_inference_models", lambda model: built.append(model) or build(model)
+    )
+    X, Y = make_copy(200, 2, 4, 5, random_state=0)
+    est = Seq2SeqLSTM(n_units=4, epochs=1, random_state=0).fit(X, Y)
+    est.predict(X[:3])
+    assert built == []
+    assert est.encoder_model_ is est.encoder_model_ and est.decoder_model_ is not None
+    assert built == [est.model_]
+
+
 def test_a_rows_probabilities_do_not_depend_on_the_other_rows():
     # scikit-learn's sample-order and subset checks on a tiny 3-class task;
     # tf.nn.softmax changed a row's last bit with the batch (about 1 run in 4
