@@ -9,7 +9,9 @@ in Python over samples or steps at call time.
 
 A hypothesis that has emitted the end class is finished: it can only be
 extended by the end class again, at no cost, so it keeps its score and
-competes with the open ones until the last step.  Candidates are ranked by
+competes with the open ones until the last step, which ends every open
+hypothesis (a hypothesis at the length limit scores its end symbol, so
+each returned score is the model's log-probability of what is returned).  Candidates are ranked by
 the length-normalised score of Wu et al. (2016), ``log P / lp`` with
 ``lp = ((5 + length) / 6) ** alpha``; ``alpha = 0`` ranks by ``log P``.
 
@@ -165,12 +167,16 @@ class BeamSearchDecoder(ChunkedDecoder):
         token = tf.fill([rows * width], START_ID)
         if self.end_class is not None:
             # A finished hypothesis may only add the end class, for free.
-            only_end = tf.where(tf.range(n_classes) == self.end_class, 0.0, -float("inf"))
+            is_end = tf.range(n_classes) == self.end_class
+            only_end = tf.where(is_end, 0.0, -float("inf"))
 
         def step_once(step, token, states, scores, lengths, finished, history):
             logits, states = network.decoder_step(token, states, memory)
             log_p = tf.reshape(tf.nn.log_softmax(logits), [rows, width, n_classes])
             if self.end_class is not None:
+                # The last step ends every open hypothesis: one at the length
+                # limit pays for its end symbol, as log_likelihood counts it.
+                log_p = tf.where((step == self.n_steps - 1) & ~is_end, -float("inf"), log_p)
                 log_p = tf.where(finished[..., None], only_end, log_p)
             candidates = scores[..., None] + log_p  # (rows, width, classes)
             candidate_lengths = lengths + tf.cast(~finished, tf.int32)

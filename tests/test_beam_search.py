@@ -56,6 +56,19 @@ def test_nbest_log_probabilities_are_the_models_and_finished_hypotheses_end(word
     assert all(len(set(n)) == 4 for n in nbest)  # distinct hypotheses
 
 
+def test_hypotheses_cut_at_the_length_limit_pay_for_their_end():
+    """At max_output_length every open hypothesis ends, paying the end's log-probability."""
+    rng = np.random.RandomState(1)
+    X = ["".join(rng.choice(list("abc"), size=n)) for n in rng.randint(3, 6, size=300)]
+    est = Seq2SeqLSTM(n_units=8, epochs=1, max_output_length=2, random_state=0)
+    est.fit(X, [x[::-1] for x in X])  # every target is longer than the limit
+    nbest, log_p = est.predict_nbest(X[:20], n_best=4)
+    assert all(len(set(n)) == 4 for n in nbest)  # a cut hypothesis is not listed twice
+    for k in range(4):
+        kth = [n[k] for n in nbest]
+        np.testing.assert_allclose(est.log_likelihood(X[:20], kth), log_p[:, k], atol=1e-4)
+
+
 def test_length_penalty_orders_the_returned_hypotheses(words):
     est, X_test = words
     est.set_params(length_penalty=1.0)
