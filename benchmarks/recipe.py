@@ -10,7 +10,9 @@ everything else at the estimator's defaults) trains on:
   defaults must never collapse (no epoch more than 5 points of validation
   exact accuracy below the epoch before);
 * real data: digits -> English words (``number_words.py``), 10,000
-  training numbers, scored on 2,000 fresh ones.
+  training numbers, scored on 2,000 fresh ones, without attention (the
+  network the recipe finds hardest to train; ``attention="auto"``, the
+  default since, trains Luong attention on these strings).
 
 Prints one markdown table row per recipe and task, then a summary (mean
 and worst seed per task, largest one-epoch drop of validation accuracy in
@@ -101,7 +103,9 @@ TASKS = {
     "tutorial": (tutorial, {}, 2),
     "reverse 20": (reversal_20, {}, 5),
     "reverse 20, attention": (reversal_20, {"attention": "luong"}, 5),
-    "number words (en)": (number_words_en, {}, 2),
+    # Without attention, as measured before attention="auto" was the default:
+    # the recipe is chosen on the harder network.
+    "number words (en)": (number_words_en, {"attention": None}, 2),
 }
 
 

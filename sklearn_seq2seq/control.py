@@ -1,9 +1,10 @@
 """Training control with scikit-learn's MLP semantics, on Keras's callbacks.
 
 What the estimator's ``fit`` runs around its data: :func:`restores_on_error`
-(a failed ``fit`` leaves the estimator as it was), :func:`fit_seed`, the
-warm-start check, :func:`split_validation`, and :func:`train`, which builds
-(or recompiles) the model and runs Keras's ``fit`` with what is monitored,
+(a failed ``fit`` leaves the estimator as it was), :func:`fit_seed`,
+:func:`fitted_architecture` (the network's shape, checked on a warm
+start), :func:`split_validation`, and :func:`train`, which builds (or
+recompiles) the model and runs Keras's ``fit`` with what is monitored,
 ``EarlyStopping`` configured as ``MLPClassifier`` stops, the learning-rate
 schedule and the ``ConvergenceWarning`` when epochs run out while the score
 still improved; :func:`fitted_history` merges Keras's history across warm
@@ -171,13 +172,50 @@ def merge_history(previous, history):
     }
 
 
-def check_warm_architecture(fitted, architecture):
-    """A warm start trains the fitted network: the parameters of its shape stay."""
-    if fitted != architecture:
+def fitted_architecture(params, data, fitted=None):
+    """The network's shape this fit trains: the parameters, ``attention="auto"`` resolved.
+
+    ``"auto"`` is Luong attention for sources read as sequences (strings,
+    token lists: ``data.source_lengths`` is set) and none for a 2-D array;
+    a warm start keeps the fitted network, whose shape must match.
+
+    Parameters
+    ----------
+    params : dict
+        The estimator's parameters (``get_params(deep=False)``).
+    data : ~sklearn_seq2seq.codec.TrainingData
+        This fit's encoded training samples.
+    fitted : dict or None, default=None
+        The fitted network's shape, on a warm start.
+
+    Returns
+    -------
+    architecture : dict
+        The :data:`ARCHITECTURE` parameters, attention resolved.
+
+    Examples
+    --------
+    >>> from sklearn_seq2seq.codec import TrainingData
+    >>> params = dict(n_units=8, cell="lstm", n_layers=1, bidirectional=False,
+    ...               attention="auto", embedding_dim=None)
+    >>> sequences = TrainingData(None, None, None, source_lengths=[3, 1])
+    >>> fitted_architecture(params, sequences)["attention"]
+    'luong'
+    >>> fitted_architecture(params, TrainingData(None, None, None))["attention"] is None
+    True
+    """
+    architecture = {name: params[name] for name in ARCHITECTURE}
+    if architecture["attention"] == "auto":
+        if fitted is not None:
+            architecture["attention"] = fitted["attention"]
+        else:
+            architecture["attention"] = None if data.source_lengths is None else "luong"
+    if fitted is not None and fitted != architecture:
         raise ValueError(
             f"warm_start cannot change the network ({fitted} when fitted, "
             f"{architecture} now); set warm_start=False to train a new model."
         )
+    return architecture
 
 
 def split_validation(data, validation_fraction, seed):
@@ -220,7 +258,8 @@ def train(model, data, validation, *, codec, params, seed, stacklevel):
     codec : ~sklearn_seq2seq.codec.Codec
         The fitted layout a new model is sized for.
     params : dict
-        The estimator's parameters (``get_params(deep=False)``).
+        The estimator's parameters (``get_params(deep=False)``), the
+        network's shape as :func:`fitted_architecture` resolved it.
     seed : int
         Seeds the weights of a new model and the shuffling.
     stacklevel : int

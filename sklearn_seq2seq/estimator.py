@@ -52,10 +52,11 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
     bidirectional : bool, default=False
         Encoder layers read the source both ways; a ``Dense`` bridge per
         layer maps their final states to the decoder's initial states.
-    attention : {None, "luong", "bahdanau"}, default=None
-        Attention of the decoder over the top encoder layer's outputs, with
+    attention : {"auto", "luong", "bahdanau"} or None, default="auto"
+        Attention of the decoder over the top encoder layer's outputs:
         Luong's "general" or Bahdanau's additive score (user guide: model
-        options).  See :meth:`attention_weights`.
+        options); "auto" is "luong" for sources read as sequences (strings,
+        token lists), None for a 2-D array.  See :meth:`attention_weights`.
     embedding_dim : int or None, default=None
         None feeds one-hot tokens (the tutorial's); an int learns embeddings of that size.
     dropout : float, default=0.0
@@ -84,8 +85,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         Rescale each step's gradients to this global norm at most (Keras's
         ``global_clipnorm``); None does not clip.
     label_smoothing : float, default=0.0
-        Share of each target token's probability mass spread over all
-        classes in the loss (real target positions only).
+        Probability mass spread over all classes in the loss (real target positions only).
     max_output_length : int or None, default=None
         Most tokens decoded for variable-length targets; None means the
         longest training target.  Fixed-length targets ignore it.
@@ -192,7 +192,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         "cell": [StrOptions({"lstm", "gru"})],
         "n_layers": [Interval(Integral, 1, None, closed="left")],
         "bidirectional": ["boolean"],
-        "attention": [StrOptions({"luong", "bahdanau"}), None],
+        "attention": [StrOptions({"auto", "luong", "bahdanau"}), None],
         "embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "epochs": [Interval(Integral, 1, None, closed="left")],
@@ -229,7 +229,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         cell: str = "lstm",
         n_layers: int = 1,
         bidirectional: bool = False,
-        attention: str | None = None,
+        attention: str | None = "auto",
         embedding_dim: int | None = None,
         dropout: float = 0.0,
         epochs: int = 10,
@@ -327,12 +327,13 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             improved by more than ``tol``.
         """
         warm = self.warm_start and hasattr(self, "model_")
-        architecture = {name: getattr(self, name) for name in control.ARCHITECTURE}
-        if warm:
-            control.check_warm_architecture(self._architecture, architecture)
         if (X_val is None) != (y_val is None):
             raise ValueError("fit needs both X_val and y_val, or neither.")
         self._codec, data = read_training_data(self, X, y, codec=self._codec if warm else None)
+        params = self.get_params(deep=False)
+        architecture = control.fitted_architecture(
+            params, data, self._architecture if warm else None
+        )
         seed = control.fit_seed(self.random_state)
         if X_val is not None:
             validation = read_validation(self, self._codec, X_val, y_val, data)
@@ -347,8 +348,8 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         # Training reads TensorFlow's copy of the ids: NumPy's can go.
         data = to_tensors(data)
         validation = None if validation is None else to_tensors(validation)
-        self._architecture = architecture
-        model, params = (self.model_ if warm else None), self.get_params(deep=False)
+        self._architecture, model = architecture, (self.model_ if warm else None)
+        params.update(architecture)
         self.model_, history, best_epoch = control.train(
             model, data, validation, codec=self._codec, params=params, seed=seed, stacklevel=4
         )
@@ -440,7 +441,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         Raises
         ------
         ValueError
-            If the model was fitted with ``attention=None``.
+            If the model was fitted without attention.
         """
         check_is_fitted(self)
         if self._architecture.get("attention") is None:

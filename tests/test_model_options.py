@@ -159,7 +159,7 @@ def test_attention_weights_are_distributions_over_real_source_tokens():
         assert w.shape[0] in (len(y), len(y) + 1)  # + the end symbol's row
         np.testing.assert_allclose(w.sum(axis=1), 1, atol=1e-5)
     with pytest.raises(ValueError, match="fitted with attention"):
-        Seq2SeqLSTM(n_units=4, epochs=1).fit(WORDS, REVERSED).attention_weights(X)
+        Seq2SeqLSTM(n_units=4, epochs=1, attention=None).fit(WORDS, REVERSED).attention_weights(X)
 
 
 def test_attention_weights_of_fixed_length_data_are_one_array(small_task):
@@ -203,6 +203,37 @@ def test_warm_start_keeps_the_architecture():
         est.set_params(attention="bahdanau").fit(WORDS, REVERSED)
     est.set_params(attention="luong", dropout=0.3).fit(WORDS, REVERSED)  # dropout may change
     assert est.n_iter_ == 2
+
+
+@pytest.mark.parametrize("sources", ["sequences", "array"])
+def test_auto_attention_is_luong_on_sequences_and_none_on_arrays(sources, small_task):
+    """attention="auto" trains exactly the model its resolved value trains."""
+    X, Y = (WORDS, REVERSED) if sources == "sequences" else small_task[:2]
+    resolved = "luong" if sources == "sequences" else None
+    auto, explicit = (
+        Seq2SeqLSTM(n_units=4, epochs=1, attention=attention, random_state=0).fit(X, Y)
+        for attention in ("auto", resolved)
+    )
+    assert auto.attention == "auto"  # the parameter stays as given
+    assert len(auto.model_.weights) == len(explicit.model_.weights)
+    for a, b in zip(auto.model_.weights, explicit.model_.weights):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b), err_msg=a.path)
+    if resolved is None:
+        with pytest.raises(ValueError, match="fitted with attention"):
+            auto.attention_weights(X[:2])
+    else:
+        assert len(auto.attention_weights(X[:2])) == 2
+
+
+def test_auto_attention_warm_start_keeps_the_fitted_network(small_task):
+    X, Y = small_task[:2]
+    est = Seq2SeqLSTM(n_units=4, epochs=1, attention=None, warm_start=True, random_state=0)
+    est.fit(X, Y).set_params(attention="auto").fit(X, Y)  # auto: the fitted None
+    assert est.n_iter_ == 2
+    est = Seq2SeqLSTM(n_units=4, epochs=1, warm_start=True, random_state=0).fit(WORDS, REVERSED)
+    with pytest.raises(ValueError, match="cannot change the network"):
+        est.set_params(attention=None).fit(WORDS, REVERSED)  # auto trained luong
+    assert est.n_iter_ == 1
 
 
 def test_defaults_build_the_tutorial_model():

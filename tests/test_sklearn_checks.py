@@ -17,7 +17,8 @@ ROW_INVARIANCE = "attention's float32 probabilities can change by ~1e-7 with the
 
 
 def expected_failed_checks(estimator):
-    if getattr(estimator, "attention", None) is None:
+    # The checks fit 2-D arrays, where attention="auto" trains no attention.
+    if getattr(estimator, "attention", None) in (None, "auto"):
         return {}
     return {
         "check_methods_sample_order_invariance": ROW_INVARIANCE,
