@@ -11,9 +11,10 @@ A hypothesis that has emitted the end class is finished: it can only be
 extended by the end class again, at no cost, so it keeps its score and
 competes with the open ones until the last step, which ends every open
 hypothesis (a hypothesis at the length limit scores its end symbol, so
-each returned score is the model's log-probability of what is returned).  Candidates are ranked by
-the length-normalised score of Wu et al. (2016), ``log P / lp`` with
-``lp = ((5 + length) / 6) ** alpha``; ``alpha = 0`` ranks by ``log P``.
+each returned score is the model's log-probability of what is returned).
+Candidates are ranked by the length-normalised score of Wu et al. (2016),
+``log P / lp`` with ``lp = ((5 + length) / 6) ** alpha``; ``alpha = 0``
+ranks by ``log P``.
 
 With ``alpha = 0`` an open hypothesis's score can only fall, so once a
 row's best finished hypothesis scores above all its open ones, that row's
