@@ -66,6 +66,13 @@ RECIPES = {
         global_clipnorm=1.0,
         label_smoothing=0.1,
     ),
+    # Smaller batches: more optimizer steps in the same epochs.
+    "linear 0.01, clip 1, batch 64": dict(
+        learning_rate=0.01, learning_rate_schedule="linear", global_clipnorm=1.0, batch_size=64
+    ),
+    "linear 0.01, clip 1, batch 32": dict(
+        learning_rate=0.01, learning_rate_schedule="linear", global_clipnorm=1.0, batch_size=32
+    ),
 }
 
 
