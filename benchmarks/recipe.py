@@ -1,7 +1,7 @@
 """The sweep the default training recipe is chosen from.
 
-Each candidate recipe (learning rate, schedule, clipping, label smoothing;
-everything else at the estimator's defaults) trains on:
+Each candidate recipe (learning rate, schedule, clipping, label smoothing,
+batch size; everything else at the estimator's defaults) trains on:
 
 * the origin tutorial: 100,000 sequences, one epoch, scored on 10,000
   fresh ones (the defaults must keep >= 99.9% exact);
@@ -19,7 +19,8 @@ and worst seed per task, largest one-epoch drop of validation accuracy in
 points), and writes JSON with every validation curve.  ``--resume`` keeps
 the runs already in the JSON; ``--report`` only prints its summary;
 ``--quick`` runs fewer seeds and samples (a smoke run, not a measurement).
-All of it takes about 90 minutes on 2 CPU cores.
+All of it takes about 90 minutes on 2 CPU cores, plus over an hour for
+the two smaller-batch recipes (more steps per epoch).
 
 Run:  python benchmarks/recipe.py [--recipes NAME ...] [--tasks NAME ...]
 Needs: pip install num2words  (``pip install -e ".[benchmark]"``)
