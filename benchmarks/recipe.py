@@ -19,8 +19,8 @@ and worst seed per task, largest one-epoch drop of validation accuracy in
 points), and writes JSON with every validation curve.  ``--resume`` keeps
 the runs already in the JSON; ``--report`` only prints its summary;
 ``--quick`` runs fewer seeds and samples (a smoke run, not a measurement).
-All of it takes about 90 minutes on 2 CPU cores, plus over an hour for
-the two smaller-batch recipes (more steps per epoch).
+All of it takes about 90 minutes on 2 CPU cores, plus over two hours for
+the four smaller-batch recipes (more steps per epoch).
 
 Run:  python benchmarks/recipe.py [--recipes NAME ...] [--tasks NAME ...]
 Needs: pip install num2words  (``pip install -e ".[benchmark]"``)
@@ -73,6 +73,14 @@ RECIPES = {
     ),
     "linear 0.01, clip 1, batch 32": dict(
         learning_rate=0.01, learning_rate_schedule="linear", global_clipnorm=1.0, batch_size=32
+    ),
+    # The learning rate scaled down with the batch, by the square root of
+    # 32 / 128 (Adam's square-root rule), then linearly.
+    "linear 0.005, clip 1, batch 32": dict(
+        learning_rate=0.005, learning_rate_schedule="linear", global_clipnorm=1.0, batch_size=32
+    ),
+    "linear 0.0025, clip 1, batch 32": dict(
+        learning_rate=0.0025, learning_rate_schedule="linear", global_clipnorm=1.0, batch_size=32
     ),
 }
 
