@@ -27,14 +27,16 @@ REVERSED = [x[::-1] for x in STRINGS]
 class Recorder(keras.callbacks.Callback):
     """Records, in class attributes (deep copies share them), what each copy saw."""
 
-    runs = []  # one dict per fit: the copy's id, its batch count, per-epoch weights
+    # One dict per fit: the copy itself (held, so a freed copy's id cannot be
+    # reused by the next one), its batch count, its per-epoch weights.
+    runs = []
 
     def __init__(self):
         super().__init__()
         self.batches = 0
 
     def on_train_begin(self, logs=None):
-        self.run = {"id": id(self), "batches": 0, "weights": []}
+        self.run = {"callback": self, "batches": 0, "weights": []}
         Recorder.runs.append(self.run)
 
     def on_train_batch_end(self, batch, logs=None):
@@ -145,7 +147,8 @@ def test_callbacks_are_fresh_copies_per_fit(small_task, recorder):
     est.fit(X, Y)
     # Each fit ran its own copy from a clean state: 2 epochs x 5 batches each.
     assert [run["batches"] for run in Recorder.runs] == [10, 10]
-    assert len({run["id"] for run in Recorder.runs} | {id(recorder)}) == 3
+    first, second = (run["callback"] for run in Recorder.runs)
+    assert first is not second and recorder not in (first, second)
     assert recorder.batches == 0 and recorder.model is None  # never attached
     assert est.callbacks[0] is recorder
     assert clone(est).callbacks[0].model is None
