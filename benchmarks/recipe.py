@@ -36,62 +36,41 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 
+
+def clipped(schedule, learning_rate, **options):
+    """A recipe clipped to global norm 1 (as every candidate but the old one)."""
+    return dict(
+        learning_rate=learning_rate,
+        learning_rate_schedule=schedule,
+        global_clipnorm=1.0,
+        **options,
+    )
+
+
 # Everything not named here is the estimator's default.
 RECIPES = {
     "before: constant 0.01, no clipping": dict(
         learning_rate=0.01, learning_rate_schedule="constant", global_clipnorm=None
     ),
-    "constant 0.01, clip 1": dict(
-        learning_rate=0.01, learning_rate_schedule="constant", global_clipnorm=1.0
-    ),
-    "linear 0.01, clip 1": dict(
-        learning_rate=0.01, learning_rate_schedule="linear", global_clipnorm=1.0
-    ),
-    "linear 0.02, clip 1": dict(
-        learning_rate=0.02, learning_rate_schedule="linear", global_clipnorm=1.0
-    ),
-    "linear 0.03, clip 1": dict(
-        learning_rate=0.03, learning_rate_schedule="linear", global_clipnorm=1.0
-    ),
-    "cosine 0.01, clip 1": dict(
-        learning_rate=0.01, learning_rate_schedule="cosine", global_clipnorm=1.0
-    ),
-    "linear 0.01, clip 1, smoothing 0.1": dict(
-        learning_rate=0.01,
-        learning_rate_schedule="linear",
-        global_clipnorm=1.0,
-        label_smoothing=0.1,
-    ),
-    "linear 0.02, clip 1, smoothing 0.1": dict(
-        learning_rate=0.02,
-        learning_rate_schedule="linear",
-        global_clipnorm=1.0,
-        label_smoothing=0.1,
-    ),
+    "constant 0.01, clip 1": clipped("constant", 0.01),
+    "linear 0.01, clip 1": clipped("linear", 0.01),
+    "linear 0.02, clip 1": clipped("linear", 0.02),
+    "linear 0.03, clip 1": clipped("linear", 0.03),
+    "cosine 0.01, clip 1": clipped("cosine", 0.01),
+    "linear 0.01, clip 1, smoothing 0.1": clipped("linear", 0.01, label_smoothing=0.1),
+    "linear 0.02, clip 1, smoothing 0.1": clipped("linear", 0.02, label_smoothing=0.1),
     # Smaller batches: more optimizer steps in the same epochs.
-    "linear 0.01, clip 1, batch 64": dict(
-        learning_rate=0.01, learning_rate_schedule="linear", global_clipnorm=1.0, batch_size=64
-    ),
-    "linear 0.01, clip 1, batch 32": dict(
-        learning_rate=0.01, learning_rate_schedule="linear", global_clipnorm=1.0, batch_size=32
-    ),
+    "linear 0.01, clip 1, batch 64": clipped("linear", 0.01, batch_size=64),
+    "linear 0.01, clip 1, batch 32": clipped("linear", 0.01, batch_size=32),
     # The learning rate scaled down with the batch, by the square root of
     # 32 / 128 (Adam's square-root rule), then linearly.
-    "linear 0.005, clip 1, batch 32": dict(
-        learning_rate=0.005, learning_rate_schedule="linear", global_clipnorm=1.0, batch_size=32
-    ),
-    "linear 0.0025, clip 1, batch 32": dict(
-        learning_rate=0.0025, learning_rate_schedule="linear", global_clipnorm=1.0, batch_size=32
-    ),
+    "linear 0.005, clip 1, batch 32": clipped("linear", 0.005, batch_size=32),
+    "linear 0.0025, clip 1, batch 32": clipped("linear", 0.0025, batch_size=32),
     # More steps at batch 128 instead: 38 epochs of reversal's 79 batches
     # are 3,000 steps (the tutorial keeps its one epoch).
-    "linear 0.01, clip 1, 3,000 steps": dict(
-        learning_rate=0.01, learning_rate_schedule="linear", global_clipnorm=1.0, epochs=38
-    ),
+    "linear 0.01, clip 1, 3,000 steps": clipped("linear", 0.01, epochs=38),
     # The same steps at a peak lowered by the square root of 10 / 38.
-    "linear 0.005, clip 1, 3,000 steps": dict(
-        learning_rate=0.005, learning_rate_schedule="linear", global_clipnorm=1.0, epochs=38
-    ),
+    "linear 0.005, clip 1, 3,000 steps": clipped("linear", 0.005, epochs=38),
 }
 
 
