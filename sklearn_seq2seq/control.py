@@ -24,7 +24,7 @@ from sklearn.utils import check_random_state
 # Parameters of the network's shape (a warm start must keep them).
 ARCHITECTURE = ("n_units", "cell", "n_layers", "bidirectional", "attention", "embedding_dim")
 # Parameters Keras's compile reads (a warm start recompiles with them).
-RECIPE = ("learning_rate", "global_clipnorm", "label_smoothing")
+RECIPE = ("learning_rate", "global_clipnorm", "label_smoothing", "ema_momentum")
 
 
 def restores_on_error(fit):
@@ -283,7 +283,7 @@ def train(model, data, validation, *, codec, params, seed, stacklevel):
     ConvergenceWarning
         See :func:`warn_if_still_improving`.
     """
-    from .recipe import learning_rate_callbacks
+    from .recipe import averaging_callbacks, learning_rate_callbacks
     from .training import batches_per_epoch, fit_model, new_model, recompile
 
     recipe = {name: params[name] for name in RECIPE}
@@ -321,7 +321,8 @@ def train(model, data, validation, *, codec, params, seed, stacklevel):
         batch_size=batch_size,
         seed=seed,
         verbose=params["verbose"],
-        callbacks=[*callbacks, *schedule, stopper],
+        # The average first: the other callbacks see it at each epoch's end.
+        callbacks=[*averaging_callbacks(params["ema_momentum"]), *callbacks, *schedule, stopper],
         validation=validation,
     )
     if interrupted:

@@ -60,8 +60,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
     embedding_dim : int or None, default=None
         None feeds one-hot tokens (the tutorial's); an int learns embeddings of that size.
     dropout : float, default=0.0
-        Dropout rate on embeddings, between stacked layers and before the
-        output layer, during training only.
+        Dropout rate on embeddings, between stacked layers and before the output (training only).
     epochs : int, default=10
         Number of passes over the training data.
     batch_size : int, default=128
@@ -76,8 +75,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         ``"plateau"`` divides it by 5 when the monitored score stalls for
         2 epochs (user guide: training).
     learning_rate_floor : float, default=0.01
-        Lowest learning rate of the ``"linear"``, ``"cosine"`` and
-        ``"plateau"`` schedules, as a fraction of ``learning_rate``.
+        Lowest rate of the decaying and plateau schedules, as a fraction of ``learning_rate``.
     warmup_fraction : float, default=0.0
         Share of the planned steps spent raising the learning rate linearly
         from near 0 to ``learning_rate`` before the schedule starts.
@@ -86,18 +84,20 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         ``global_clipnorm``); None does not clip.
     label_smoothing : float, default=0.0
         Probability mass spread over all classes in the loss (real target positions only).
+    ema_momentum : float or None, default=0.99
+        Validate, keep and predict with a moving average of the weights
+        (Keras's ``use_ema``) of this momentum, warmed up over the first
+        steps; None keeps the last step's weights (user guide: training).
     max_output_length : int or None, default=None
         Most tokens decoded for variable-length targets; None means the
         longest training target.  Fixed-length targets ignore it.
     beam_width : int, default=1
-        Hypotheses kept per sequence by ``predict``: 1 decodes greedily,
-        more runs a beam search.
+        Hypotheses kept per sequence by ``predict``: 1 decodes greedily, more runs a beam search.
     length_penalty : float, default=0.0
         Strength ``alpha`` of Wu et al.'s (2016) length normalisation of
         beam hypotheses; 0 ranks by log-probability.
     max_tokens : int or None, default=None
-        Keep only this many most frequent source tokens; the others are
-        read as unknown.  Target tokens are always all kept.
+        Keep only the most frequent source tokens, read others as unknown (targets keep all).
     min_frequency : int, float or None, default=None
         Read source tokens seen fewer times than this (an int) or than this
         fraction of all source tokens (a float) as unknown.
@@ -146,8 +146,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         Inference decoder: ``[previous token id, states, (encoder outputs,
         source ids: attention only)] -> [probabilities, states]``.
     history_ : dict of str to list of float
-        Keras's per-epoch history (``loss``, ``learning_rate``, ``val_*``
-        ...), warm starts appended.
+        Keras's per-epoch history (``loss``, ``learning_rate``, ``val_*`` ...), warm starts added.
     loss_curve_ : list of float
         Training loss per epoch, as in ``MLPClassifier``.
     n_iter_ : int
@@ -203,6 +202,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         "warmup_fraction": [Interval(Real, 0, 1, closed="left")],
         "global_clipnorm": [Interval(Real, 0, None, closed="neither"), None],
         "label_smoothing": [Interval(Real, 0, 1, closed="left")],
+        "ema_momentum": [Interval(Real, 0, 1, closed="neither"), None],
         "max_output_length": [Interval(Integral, 1, None, closed="left"), None],
         "beam_width": [Interval(Integral, 1, None, closed="left")],
         "length_penalty": [Interval(Real, 0, None, closed="left")],
@@ -240,6 +240,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         warmup_fraction: float = 0.0,
         global_clipnorm: float | None = 1.0,
         label_smoothing: float = 0.0,
+        ema_momentum: float | None = 0.99,
         max_output_length: int | None = None,
         beam_width: int = 1,
         length_penalty: float = 0.0,
@@ -270,6 +271,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         self.warmup_fraction = warmup_fraction
         self.global_clipnorm = global_clipnorm
         self.label_smoothing = label_smoothing
+        self.ema_momentum = ema_momentum
         self.max_output_length = max_output_length
         self.beam_width = beam_width
         self.length_penalty = length_penalty
@@ -566,9 +568,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         save(self, path)
 
     def export(self, path: str | os.PathLike) -> None:
-        """Export the decoder as a TensorFlow SavedModel for serving.
-
-        See :func:`sklearn_seq2seq.serving.export`.
+        """Export the decoder as a TensorFlow SavedModel (:func:`.serving.export`).
 
         Parameters
         ----------

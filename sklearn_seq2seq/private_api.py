@@ -18,7 +18,10 @@ naming the API, when one moves.
 * ``keras.optimizers.Optimizer._clip_gradients`` and
   ``_all_reduce_sum_gradients`` (TensorFlow backend): overridden by
   :class:`~sklearn_seq2seq.recipe.Adam` to clip the summed gradient under
-  ``tf.distribute``.
+  ``tf.distribute``; ``_update_model_variables_moving_average``, overridden
+  to warm the weight average up, and ``_model_variables_moving_average``,
+  the averages (also read by Keras's ``SwapEMAWeights``), which a warm
+  start resets to the weights.
 * The weight layout of Keras's recurrent cells (``kernel``,
   ``recurrent_kernel``, ``bias``; GRU's ``reset_after`` bias of shape
   ``(2, 3 * units)``; gate orders i, f, c, o and z, r, h): read by
@@ -44,6 +47,7 @@ __all__ = [
 KERAS_OPTIMIZER_HOOKS = {
     "_clip_gradients": ("self", "grads"),
     "_all_reduce_sum_gradients": ("self", "grads_and_vars"),
+    "_update_model_variables_moving_average": ("self", "trainable_variables"),
 }
 
 # Where .readthedocs.yaml publishes the docs site, and each estimator's page

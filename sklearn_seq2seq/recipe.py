@@ -1,10 +1,11 @@
 """The training recipe: optimizer, clipping, loss, learning-rate schedule.
 
 Everything here is Keras's own machinery, configured: Adam with clipping
-by global norm, the masked sequence cross-entropy (label-smoothed on real
-target positions only), Keras's decay schedules evaluated once per fit
-and applied before every batch by a callback, and Keras's
-``ReduceLROnPlateau``.  The estimator only turns its parameters into these
+by global norm and an average of the weights (``use_ema``, swapped into
+the model by Keras's ``SwapEMAWeights``), the masked sequence
+cross-entropy (label-smoothed on real target positions only), Keras's
+decay schedules evaluated once per fit and applied before every batch by
+a callback, and Keras's ``ReduceLROnPlateau``.  The estimator only turns its parameters into these
 objects; ``benchmarks/recipe.py`` is the sweep the defaults come from.
 """
 
@@ -18,6 +19,7 @@ __all__ = [
     "Adam",
     "SmoothedSequenceCrossentropy",
     "StepLearningRate",
+    "averaging_callbacks",
     "compile_model",
     "learning_rate_callbacks",
     "step_learning_rates",
@@ -36,7 +38,7 @@ def _n_replicas():
 
 @keras.saving.register_keras_serializable(package="sklearn_seq2seq")
 class Adam(keras.optimizers.Adam):
-    """Keras's Adam, with three fixes for the TensorFlow backend.
+    """Keras's Adam, with three fixes for the TensorFlow backend and two for averaging.
 
     * No all-reduce when there is one replica.  Keras sums gradients over
       replicas even with a single one, through ``tf.custom_gradient``,
@@ -55,6 +57,14 @@ class Adam(keras.optimizers.Adam):
       Keras clips each replica's share before summing them, so with
       several replicas the sum is clipped instead (one replica: Keras's
       own clipping, unchanged).
+    * The weight average (``use_ema``) warms up as TensorFlow's
+      ``ExponentialMovingAverage(num_updates=step)``: its momentum is
+      ``min(ema_momentum, (1 + step) / (10 + step))``, so a short fit
+      averages its last steps, not its initial weights.
+    * ``fit`` leaves the weights as they are at its end.  Keras would
+      overwrite them with the average; :func:`averaging_callbacks` has
+      put the average in the model at every epoch's end already, and
+      early stopping may have restored an earlier epoch's average since.
     """
 
     def _clip_gradients(self, grads):
@@ -73,6 +83,18 @@ class Adam(keras.optimizers.Adam):
         if isinstance(gradient, tf.IndexedSlices):
             gradient = tf.convert_to_tensor(gradient)
         super().update_step(gradient, variable, learning_rate)
+
+    def _update_model_variables_moving_average(self, trainable_variables):
+        step = tf.cast(self.iterations, tf.float32)
+        momentum = tf.minimum(float(self.ema_momentum), (1.0 + step) / (10.0 + step))
+        momentum *= tf.cast(step > 0, tf.float32)  # the first step copies the weights
+        for variable, average in zip(trainable_variables, self._model_variables_moving_average):
+            if average is not None:
+                share = tf.cast(momentum, variable.dtype)
+                average.assign(share * average + (1 - share) * tf.convert_to_tensor(variable))
+
+    def finalize_variable_values(self, var_list):
+        pass  # see the class docstring
 
 
 @keras.saving.register_keras_serializable(package="sklearn_seq2seq")
@@ -128,8 +150,10 @@ class SmoothedSequenceCrossentropy(keras.losses.Loss):
         return {**super().get_config(), "label_smoothing": self.label_smoothing}
 
 
-def compile_model(model, metrics, *, learning_rate, global_clipnorm=None, label_smoothing=0.0):
-    """Compile with Adam (clipped by global norm) and the masked sequence loss.
+def compile_model(
+    model, metrics, *, learning_rate, global_clipnorm=None, label_smoothing=0.0, ema_momentum=None
+):
+    """Compile with Adam (clipped by global norm, averaged) and the masked sequence loss.
 
     Parameters
     ----------
@@ -146,6 +170,9 @@ def compile_model(model, metrics, *, learning_rate, global_clipnorm=None, label_
     label_smoothing : float, default=0.0
         Label smoothing of the loss; 0 uses Keras's own
         ``SparseCategoricalCrossentropy`` with the padding ignored.
+    ema_momentum : float or None, default=None
+        Momentum of Adam's average of the weights (``use_ema``); None
+        keeps no average.  ``fit`` needs :func:`averaging_callbacks` then.
 
     Returns
     -------
@@ -157,7 +184,12 @@ def compile_model(model, metrics, *, learning_rate, global_clipnorm=None, label_
     else:
         loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=PAD_LABEL)
     model.compile(
-        optimizer=Adam(learning_rate, global_clipnorm=global_clipnorm),
+        optimizer=Adam(
+            learning_rate,
+            global_clipnorm=global_clipnorm,
+            use_ema=ema_momentum is not None,
+            ema_momentum=0.99 if ema_momentum is None else ema_momentum,
+        ),
         loss=loss,
         metrics=metrics,
     )
@@ -313,3 +345,25 @@ def learning_rate_callbacks(
             )
         )
     return callbacks
+
+
+def averaging_callbacks(ema_momentum):
+    """Keras's ``SwapEMAWeights``: the averaged weights are validated and kept.
+
+    The average replaces the weights for every validation and at every
+    epoch's end, where the other callbacks (early stopping, checkpoints)
+    see it, and the training weights come back at the next epoch's start.
+
+    Parameters
+    ----------
+    ema_momentum : float or None
+        The compiled optimizer's averaging momentum; None: no averaging.
+
+    Returns
+    -------
+    callbacks : list of keras.callbacks.Callback
+        To run before all other callbacks; empty without averaging.
+    """
+    if ema_momentum is None:
+        return []
+    return [keras.callbacks.SwapEMAWeights(swap_on_epoch=True)]

@@ -275,7 +275,8 @@ def new_model(data, codec, *, recipe, seed=None, **options):
         The fitted layout: vocabulary sizes, classes, end symbol.
     recipe : dict
         Passed to :func:`~sklearn_seq2seq.recipe.compile_model`
-        (``learning_rate``, ``global_clipnorm``, ``label_smoothing``).
+        (``learning_rate``, ``global_clipnorm``, ``label_smoothing``,
+        ``ema_momentum``).
     seed : int or None, default=None
         Seed of the weight initialisers.
     **options
@@ -303,9 +304,11 @@ def new_model(data, codec, *, recipe, seed=None, **options):
 def recompile(model, recipe):
     """Compile a trained model anew for a warm start, keeping Adam's state.
 
-    A new recipe (clipping, label smoothing) needs a new compile, and
-    Keras's ``compile`` makes a new optimizer: its moments and step count
-    are copied from the old one, so training continues where it stopped.
+    A new recipe (clipping, label smoothing, averaging) needs a new
+    compile, and Keras's ``compile`` makes a new optimizer: its moments
+    and step count are copied from the old one, so training continues
+    where it stopped.  The weight average restarts from the weights the
+    model holds (the fitted average, when it averaged).
 
     Parameters
     ----------
@@ -319,11 +322,17 @@ def recompile(model, recipe):
     model : keras.Model
         The same model, compiled with the new recipe.
     """
-    previous = [v.numpy() for v in model.optimizer.variables]
+    previous = {v.name: v.numpy() for v in model.optimizer.variables}
     compile_model(model, [SequenceAccuracy()], **recipe)
-    for variable, value in zip(model.optimizer.variables, previous):
-        variable.assign(value)
-    model.optimizer.learning_rate.assign(recipe["learning_rate"])
+    optimizer = model.optimizer
+    for variable in optimizer.variables:
+        if variable.name in previous:
+            variable.assign(previous[variable.name])
+    for average, weight in zip(
+        getattr(optimizer, "_model_variables_moving_average", []), model.trainable_variables
+    ):
+        average.assign(weight)
+    optimizer.learning_rate.assign(recipe["learning_rate"])
     return model
 
 

@@ -42,6 +42,15 @@ def test_keras_optimizer_hooks_keep_their_names_and_parameters(name):
     )
 
 
+def test_keras_optimizer_keeps_its_weight_averages_in_one_list():
+    weight = keras.Variable([1.0, 2.0])
+    optimizer = keras.optimizers.Adam(use_ema=True)
+    optimizer.build([weight])
+    averages = getattr(optimizer, "_model_variables_moving_average", None)
+    assert averages is not None, "keras.optimizers.Optimizer._model_variables_moving_average moved"
+    assert [tuple(v.shape) for v in averages] == [(2,)]
+
+
 @pytest.mark.parametrize(
     "cell, bias_shape", [(keras.layers.LSTMCell, (12,)), (keras.layers.GRUCell, (2, 9))]
 )

@@ -1,5 +1,5 @@
-"""The training recipe: schedules, clipping, label smoothing, a given validation
-set and the convergence warning."""
+"""The training recipe: schedules, clipping, label smoothing, weight averaging,
+a given validation set and the convergence warning."""
 
 import warnings
 
@@ -14,7 +14,7 @@ from sklearn.preprocessing import FunctionTransformer
 
 from sklearn_seq2seq import Seq2SeqLSTM, load
 from sklearn_seq2seq.codec import PAD_LABEL
-from sklearn_seq2seq.recipe import SmoothedSequenceCrossentropy, step_learning_rates
+from sklearn_seq2seq.recipe import Adam, SmoothedSequenceCrossentropy, step_learning_rates
 
 STRINGS = ["ab", "abc", "b", "ca", "cab", "bb", "acb", "ba"] * 60
 REVERSED = [x[::-1] for x in STRINGS]
@@ -150,6 +150,114 @@ def test_label_smoothing_trains_saves_and_loads(tmp_path):
     assert loaded.predict(STRINGS[:8]) == est.predict(STRINGS[:8])
 
 
+# -- weight averaging ------------------------------------------------------------
+
+
+def averages(model):
+    return [v.numpy() for v in model.optimizer._model_variables_moving_average]
+
+
+def test_average_warms_up_as_tensorflows_moving_average():
+    weight = keras.Variable(np.zeros(2, "float32"))
+    optimizer = Adam(0.1, use_ema=True, ema_momentum=0.5)
+    optimizer.build([weight])
+    expected = None
+    for step in range(5):
+        optimizer.apply([np.ones(2, "float32")], [weight])
+        # min(ema_momentum, (1 + step) / (10 + step)); the first step copies.
+        momentum = 0.0 if step == 0 else min(0.5, (1 + step) / (10 + step))
+        value = weight.numpy()
+        expected = value if expected is None else momentum * expected + (1 - momentum) * value
+        average = optimizer._model_variables_moving_average[0].numpy()
+        np.testing.assert_allclose(average, expected, rtol=1e-6)
+    assert not np.allclose(average, weight.numpy())  # it lags the weights
+
+
+class LastStepWeights(keras.callbacks.Callback):
+    """Keeps the training weights of the last step (before any swap)."""
+
+    weights = None
+
+    def on_train_batch_end(self, batch, logs=None):
+        LastStepWeights.weights = self.model.get_weights()
+
+
+def test_the_average_is_validated_kept_and_predicted():
+    est = Seq2SeqLSTM(ema_momentum=0.9, callbacks=[LastStepWeights()], **FAST)
+    quietly_fit(est, STRINGS, REVERSED, X_val=STRINGS[:40], y_val=REVERSED[:40])
+    assert est.model_.optimizer.use_ema and est.model_.optimizer.ema_momentum == 0.9
+    kept = est.model_.get_weights()
+    assert not all(map(np.allclose, kept, LastStepWeights.weights))  # not round-off
+    for average, weight in zip(averages(est.model_), est.model_.trainable_variables):
+        np.testing.assert_array_equal(average, weight.numpy())
+    # The last validation scored the weights predict uses.
+    assert est.score(STRINGS[:40], REVERSED[:40]) == pytest.approx(est.validation_scores_[-1])
+
+
+def test_the_average_is_kept_when_the_training_loss_stops_fit_early():
+    est = Seq2SeqLSTM(
+        ema_momentum=0.9, tol=100.0, n_iter_no_change=1, callbacks=[LastStepWeights()], **FAST
+    )
+    quietly_fit(est, STRINGS, REVERSED, X_val=STRINGS[:40], y_val=REVERSED[:40])
+    assert est.n_iter_ == 2 < est.epochs
+    kept = est.model_.get_weights()
+    assert not all(map(np.allclose, kept, LastStepWeights.weights))  # not round-off
+    assert est.score(STRINGS[:40], REVERSED[:40]) == pytest.approx(est.validation_scores_[-1])
+
+
+def test_without_averaging_the_last_steps_weights_are_kept():
+    est = Seq2SeqLSTM(ema_momentum=None, callbacks=[LastStepWeights()], **FAST)
+    quietly_fit(est, STRINGS, REVERSED)
+    assert not est.model_.optimizer.use_ema
+    for kept, last in zip(est.model_.get_weights(), LastStepWeights.weights):
+        np.testing.assert_array_equal(kept, last)
+
+
+def test_early_stopping_restores_the_best_epochs_average():
+    est = Seq2SeqLSTM(
+        early_stopping=True, n_iter_no_change=1, tol=1.0, n_units=16, epochs=4, random_state=0
+    )
+    quietly_fit(est, STRINGS, REVERSED, X_val=STRINGS[:40], y_val=REVERSED[:40])
+    assert est.n_iter_ == 2 and est.best_epoch_ == 1  # tol=1: epoch 2 cannot improve
+    # The first epoch's average, scored again, not the weights trained on after it.
+    assert est.score(STRINGS[:40], REVERSED[:40]) == pytest.approx(est.validation_scores_[0])
+
+
+class AveragesAtStart(keras.callbacks.Callback):
+    """Records Adam's step count at each fit's start, and whether its average is the weights."""
+
+    seen = []
+
+    def on_train_begin(self, logs=None):
+        optimizer = self.model.optimizer
+        weights = [v.numpy() for v in self.model.trainable_variables]
+        restarted = optimizer.use_ema and all(
+            np.array_equal(a, w) for a, w in zip(averages(self.model), weights)
+        )
+        AveragesAtStart.seen.append((int(optimizer.iterations), restarted))
+
+
+def test_warm_start_can_switch_averaging_and_restarts_it_from_the_weights():
+    AveragesAtStart.seen = []
+    est = Seq2SeqLSTM(ema_momentum=None, warm_start=True, callbacks=[AveragesAtStart()], **FAST)
+    quietly_fit(est, STRINGS, REVERSED)
+    quietly_fit(est.set_params(ema_momentum=0.9), STRINGS, REVERSED)
+    quietly_fit(est.set_params(ema_momentum=None), STRINGS, REVERSED)
+    # 3 epochs of 4 steps per fit; Adam's step count goes on across the switches.
+    assert AveragesAtStart.seen == [(0, False), (12, True), (24, False)]
+    assert est.n_iter_ == 9 and not est.model_.optimizer.use_ema
+
+
+def test_averaging_survives_saving(tmp_path):
+    est = quietly_fit(Seq2SeqLSTM(ema_momentum=0.95, **FAST), STRINGS, REVERSED)
+    est.save(tmp_path / "m.s2s")
+    loaded = load(tmp_path / "m.s2s")
+    assert loaded.model_.optimizer.use_ema and loaded.model_.optimizer.ema_momentum == 0.95
+    assert loaded.predict(STRINGS[:8]) == est.predict(STRINGS[:8])
+    quietly_fit(loaded.set_params(warm_start=True, epochs=1), STRINGS, REVERSED)
+    assert loaded.n_iter_ == 4
+
+
 # -- a validation set the user gives ------------------------------------------------
 
 
@@ -278,6 +386,8 @@ def test_no_convergence_warning_when_stopped_early_or_after_one_epoch():
         ("warmup_fraction", 1.0),
         ("global_clipnorm", 0.0),
         ("label_smoothing", 1.0),
+        ("ema_momentum", 1.0),
+        ("ema_momentum", 0.0),
     ],
 )
 def test_bad_recipe_parameters_are_named_at_fit(param, value):
