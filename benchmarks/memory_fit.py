@@ -6,6 +6,7 @@ would take hours on a CPU; memory is at its peak from the first step on).
 Prints one JSON line.
 
 Run:  python benchmarks/memory_fit.py --steps 20 [--embedding-dim 64] [--one-hot-matmul]
+      [--no-averaging]  (ema_momentum=None: no moving average of the weights)
 
 ``seconds_per_step`` times the steps after the first (which traces).
 """
@@ -53,6 +54,7 @@ def main():
         action="store_true",
         help="multiply one-hot inputs by the kernel instead of reading its rows (for comparison)",
     )
+    parser.add_argument("--no-averaging", action="store_true", help="ema_momentum=None")
     args = parser.parse_args()
     if args.steps < 2:
         parser.error("--steps must be at least 2: the first step also traces")
@@ -64,7 +66,13 @@ def main():
     Y = X[:, ::-1].copy()
     stop = StopAfter(args.steps)
     start = time.perf_counter()
-    est = Seq2SeqLSTM(epochs=1, embedding_dim=args.embedding_dim, random_state=0, callbacks=[stop])
+    est = Seq2SeqLSTM(
+        epochs=1,
+        embedding_dim=args.embedding_dim,
+        ema_momentum=None if args.no_averaging else 0.99,
+        random_state=0,
+        callbacks=[stop],
+    )
     est.fit(X, Y)
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(
@@ -75,6 +83,7 @@ def main():
                 "vocabulary": args.vocabulary,
                 "embedding_dim": args.embedding_dim,
                 "inputs": "one-hot matmul" if args.one_hot_matmul else "default",
+                "ema_momentum": est.ema_momentum,
                 "steps": stop.seen,
                 "seconds": round(time.perf_counter() - start, 1),
                 "seconds_per_step": round(stop.seconds_per_step, 3),

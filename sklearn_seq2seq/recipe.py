@@ -88,10 +88,17 @@ class Adam(keras.optimizers.Adam):
         step = tf.cast(self.iterations, tf.float32)
         momentum = tf.minimum(float(self.ema_momentum), (1.0 + step) / (10.0 + step))
         momentum *= tf.cast(step > 0, tf.float32)  # the first step copies the weights
+        # average -= (1 - momentum) * (average - weights), one variable after
+        # the other and in place: one temporary of one variable's size at a
+        # time (Keras's update holds three per variable, all at once).
+        previous = []
         for variable, average in zip(trainable_variables, self._model_variables_moving_average):
-            if average is not None:
-                share = tf.cast(momentum, variable.dtype)
-                average.assign(share * average + (1 - share) * tf.convert_to_tensor(variable))
+            if average is None:
+                continue
+            with tf.control_dependencies(previous):
+                step_share = tf.cast(1.0 - momentum, variable.dtype)
+                difference = average.value - tf.convert_to_tensor(variable)
+                previous = [average.value.assign_sub(step_share * difference, read_value=False)]
 
     def finalize_variable_values(self, var_list):
         pass  # see the class docstring
