@@ -283,7 +283,7 @@ def train(model, data, validation, *, codec, params, seed, stacklevel):
     ConvergenceWarning
         See :func:`warn_if_still_improving`.
     """
-    from .recipe import averaging_callbacks, learning_rate_callbacks
+    from .recipe import averaging_callbacks, learning_rate_callbacks, training_batch_size
     from .training import batches_per_epoch, fit_model, new_model, recompile
 
     recipe = {name: params[name] for name in RECIPE}
@@ -292,7 +292,7 @@ def train(model, data, validation, *, codec, params, seed, stacklevel):
         model = new_model(data, codec, recipe=recipe, seed=seed, **options)
     else:
         recompile(model, recipe)
-    batch_size = min(params["batch_size"], len(data.source_ids))
+    batch_size = training_batch_size(params["batch_size"], len(data.source_ids))
     monitor, mode = monitored(validation is not None, params["validation_metric"])
     stopper = stopping_callback(
         monitor,

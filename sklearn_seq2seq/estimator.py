@@ -63,9 +63,9 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         Dropout rate on embeddings, between stacked layers and before the output (training only).
     epochs : int, default=10
         Number of passes over the training data.
-    batch_size : int, default=128
-        Sequences per gradient step (capped at the number of samples).
-        Variable-length data are batched by similar length.
+    batch_size : int or "auto", default="auto"
+        Sequences per gradient step, at most the samples, by similar length;
+        "auto" halves 128 down to 16 to keep ~300 steps per epoch (user guide).
     learning_rate : float, default=0.01
         Adam's peak learning rate, where the schedule starts (after warm-up).
     learning_rate_schedule : {"constant", "linear", "cosine", "plateau"}, \
@@ -195,7 +195,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         "embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "epochs": [Interval(Integral, 1, None, closed="left")],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "learning_rate_schedule": [StrOptions({"constant", "linear", "cosine", "plateau"})],
         "learning_rate_floor": [Interval(Real, 0, 1, closed="both")],
@@ -233,7 +233,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         embedding_dim: int | None = None,
         dropout: float = 0.0,
         epochs: int = 10,
-        batch_size: int = 128,
+        batch_size: int | str = "auto",
         learning_rate: float = 0.01,
         learning_rate_schedule: str = "linear",
         learning_rate_floor: float = 0.01,

@@ -1,12 +1,14 @@
-"""The training recipe: optimizer, clipping, loss, learning-rate schedule.
+"""The training recipe: batch size, optimizer, clipping, averaging, loss, schedule.
 
-Everything here is Keras's own machinery, configured: Adam with clipping
-by global norm and an average of the weights (``use_ema``, swapped into
-the model by Keras's ``SwapEMAWeights``), the masked sequence
-cross-entropy (label-smoothed on real target positions only), Keras's
-decay schedules evaluated once per fit and applied before every batch by
-a callback, and Keras's ``ReduceLROnPlateau``.  The estimator only turns its parameters into these
-objects; ``benchmarks/recipe.py`` is the sweep the defaults come from.
+Everything here but the batch-size rule is Keras's own machinery,
+configured: Adam with clipping by global norm and an average of the
+weights (``use_ema``, swapped into the model by Keras's
+``SwapEMAWeights``), the masked sequence cross-entropy (label-smoothed on
+real target positions only), Keras's decay schedules evaluated once per
+fit and applied before every batch by a callback, and Keras's
+``ReduceLROnPlateau``.  The estimator only turns its parameters into
+these objects; ``benchmarks/recipe.py`` is the sweep the defaults come
+from.
 """
 
 import keras
@@ -23,6 +25,7 @@ __all__ = [
     "compile_model",
     "learning_rate_callbacks",
     "step_learning_rates",
+    "training_batch_size",
 ]
 
 SCHEDULES = ("constant", "linear", "cosine", "plateau")
@@ -30,6 +33,42 @@ SCHEDULES = ("constant", "linear", "cosine", "plateau")
 # MLPClassifier's learning_rate="adaptive" does.
 PLATEAU_FACTOR = 0.2
 PLATEAU_PATIENCE = 2
+# batch_size="auto": powers of two from 16 to 128, the largest that still
+# gives an epoch about this many batches (benchmarks/recipe.py: at 10
+# epochs, small data sets learn far more from more, smaller steps).
+AUTO_BATCHES_PER_EPOCH = 300
+AUTO_BATCH_RANGE = (16, 128)
+
+
+def training_batch_size(batch_size, n_samples):
+    """Sequences per training batch, at most ``n_samples``.
+
+    Parameters
+    ----------
+    batch_size : int or "auto"
+        The estimator's parameter.  ``"auto"`` is the largest power of two
+        in ``AUTO_BATCH_RANGE`` with at least ``AUTO_BATCHES_PER_EPOCH``
+        batches per epoch, or the smallest of the range.
+    n_samples : int
+        Training samples.
+
+    Returns
+    -------
+    batch_size : int
+
+    Examples
+    --------
+    >>> [training_batch_size("auto", n) for n in (10, 2_000, 10_000, 100_000)]
+    [10, 16, 32, 128]
+    >>> training_batch_size(256, 100)
+    100
+    """
+    if batch_size == "auto":
+        smallest, largest = AUTO_BATCH_RANGE
+        batch_size = smallest
+        while batch_size < largest and 2 * batch_size * AUTO_BATCHES_PER_EPOCH <= n_samples:
+            batch_size *= 2
+    return min(batch_size, n_samples)
 
 
 def _n_replicas():

@@ -61,7 +61,8 @@ def test_masked_decoder_matches_keras_inference_models_on_padded_sources():
 def test_masked_decoding_stops_when_every_row_has_ended():
     """A chunk whose rows all end early runs only as many steps as its longest output."""
     X = [[1, 2], [3], [2, 1, 3]] * 100
-    est = Seq2SeqLSTM(n_units=16, epochs=30, max_output_length=40, random_state=0).fit(X, X)
+    est = Seq2SeqLSTM(n_units=16, epochs=30, max_output_length=40, batch_size=128, random_state=0)
+    est.fit(X, X)
     assert est.predict(X[:3]) == X[:3]
     sources = read_sequences(X[:3], "lists")
     source_ids = pad_ids(est.source_vocabulary_.encode(sources.tokens), sources.lengths)
@@ -81,7 +82,8 @@ def test_equal_length_remainder_stops_early_and_matches_a_full_chunk():
 
     X = [[1, 2, 3], [3, 1, 2], [2, 2, 1]] * 100
     Y = [[1], [3, 1], [2, 2, 1]] * 100
-    est = Seq2SeqLSTM(n_units=16, epochs=30, max_output_length=40, random_state=0).fit(X, Y)
+    est = Seq2SeqLSTM(n_units=16, epochs=30, max_output_length=40, batch_size=128, random_state=0)
+    est.fit(X, Y)
     source_ids = est.source_vocabulary_.encode(np.array(X[:48]).ravel()).reshape(48, 3)
     options = dict(n_steps=41, class_offset=END_ID, end_class=0)
     whole_chunk = GreedyDecoder(est.model_, chunk_size=48, **options)  # compiled, every step

@@ -64,7 +64,8 @@ import numpy as np
 from sklearn_seq2seq import Seq2SeqLSTM, make_reversal
 
 X, Y = make_reversal(2000, n_in=5, n_out=3, n_tokens=12, random_state=0)
-est = Seq2SeqLSTM(n_units=32, epochs=2, random_state=0, **json.loads(sys.argv[1])).fit(X, Y)
+params = dict(n_units=32, epochs=2, batch_size=128, random_state=0)
+est = Seq2SeqLSTM(**params, **json.loads(sys.argv[1])).fit(X, Y)
 est.save(sys.argv[2])
 from sklearn_seq2seq import load
 weights = load(sys.argv[2]).model_.get_weights()

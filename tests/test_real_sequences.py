@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from sklearn_seq2seq import EOS, Seq2SeqLSTM, make_copy, sequence_accuracy_score
 
-FAST = dict(n_units=16, epochs=2, random_state=0)
+FAST = dict(n_units=16, epochs=2, batch_size=128, random_state=0)
 
 
 @pytest.fixture(scope="module")
@@ -19,7 +19,7 @@ def reverse_strings():
     lengths = rng.randint(1, 7, size=3000)
     X = ["".join(rng.choice(list("abcd"), size=n)) for n in lengths]
     Y = [x[::-1] for x in X]
-    est = Seq2SeqLSTM(n_units=48, epochs=12, random_state=0).fit(X, Y)
+    est = Seq2SeqLSTM(n_units=48, epochs=12, batch_size=128, random_state=0).fit(X, Y)
     return est, X, Y
 
 

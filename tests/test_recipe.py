@@ -14,12 +14,17 @@ from sklearn.preprocessing import FunctionTransformer
 
 from sklearn_seq2seq import Seq2SeqLSTM, load
 from sklearn_seq2seq.codec import PAD_LABEL
-from sklearn_seq2seq.recipe import Adam, SmoothedSequenceCrossentropy, step_learning_rates
+from sklearn_seq2seq.recipe import (
+    Adam,
+    SmoothedSequenceCrossentropy,
+    step_learning_rates,
+    training_batch_size,
+)
 
 STRINGS = ["ab", "abc", "b", "ca", "cab", "bb", "acb", "ba"] * 60
 REVERSED = [x[::-1] for x in STRINGS]
 VALIDATION = ["cba", "bac", "cc", "a"], ["abc", "cab", "cc", "a"]
-FAST = dict(n_units=16, epochs=3, random_state=0)
+FAST = dict(n_units=16, epochs=3, batch_size=128, random_state=0)
 
 
 def quietly_fit(est, *args, **kwargs):
@@ -53,7 +58,7 @@ def test_flat_schedules_hold_the_rate(schedule):
 
 def test_fit_steps_the_schedule_per_batch_and_logs_it_per_epoch():
     est = quietly_fit(
-        Seq2SeqLSTM(learning_rate=0.02, learning_rate_floor=0.05, batch_size=64, **FAST),
+        Seq2SeqLSTM(learning_rate=0.02, learning_rate_floor=0.05, **{**FAST, "batch_size": 64}),
         STRINGS,
         REVERSED,
     )
@@ -62,6 +67,31 @@ def test_fit_steps_the_schedule_per_batch_and_logs_it_per_epoch():
     np.testing.assert_allclose(est.history_["learning_rate"], expected[[7, 15, 23]], rtol=1e-6)
     assert est.history_["learning_rate"][-1] == pytest.approx(0.001)
     assert int(est.model_.optimizer.iterations) == 24
+
+
+# -- batch size ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "n_samples, expected",
+    [(5, 5), (100, 16), (9_599, 16), (9_600, 32), (19_200, 64), (38_399, 64), (38_400, 128)],
+)
+def test_auto_batch_size_halves_to_keep_about_300_batches_per_epoch(n_samples, expected):
+    assert training_batch_size("auto", n_samples) == expected
+
+
+def test_int_batch_size_is_used_as_given_up_to_the_samples():
+    assert training_batch_size(64, 10_000) == 64
+    assert training_batch_size(512, 300) == 300
+
+
+def test_fit_takes_auto_batches_by_default(small_task):
+    X, Y = small_task[0][:480], small_task[1][:480]
+    assert Seq2SeqLSTM().batch_size == "auto"
+    est = quietly_fit(Seq2SeqLSTM(n_units=8, epochs=1, random_state=0), X, Y)
+    assert int(est.model_.optimizer.iterations) == 480 // 16
+    est = quietly_fit(Seq2SeqLSTM(n_units=8, epochs=1, batch_size=96, random_state=0), X, Y)
+    assert int(est.model_.optimizer.iterations) == 480 // 96
 
 
 def test_constant_schedule_keeps_the_learning_rate():
@@ -82,7 +112,7 @@ def test_plateau_divides_by_five_after_two_epochs_without_improvement():
 
 
 def test_warm_start_restarts_the_schedule_and_keeps_adams_state():
-    est = quietly_fit(Seq2SeqLSTM(batch_size=64, **FAST), STRINGS, REVERSED)
+    est = quietly_fit(Seq2SeqLSTM(**{**FAST, "batch_size": 64}), STRINGS, REVERSED)
     moments = [v.numpy() for v in est.model_.optimizer.variables[2:]]
     est.set_params(warm_start=True, epochs=2, learning_rate=0.005)
     recorded = []
@@ -388,6 +418,8 @@ def test_no_convergence_warning_when_stopped_early_or_after_one_epoch():
         ("label_smoothing", 1.0),
         ("ema_momentum", 1.0),
         ("ema_momentum", 0.0),
+        ("batch_size", "large"),
+        ("batch_size", 0),
     ],
 )
 def test_bad_recipe_parameters_are_named_at_fit(param, value):
