@@ -86,6 +86,11 @@ RECIPES = {
     "linear 0.01, clip 1, batch 32, average 0.99": clipped(
         "linear", 0.01, ema_momentum=0.99, batch_size=32
     ),
+    "linear 0.01, clip 1, batch 16": clipped("linear", 0.01, batch_size=16),
+    # The estimator's defaults since 2026-12-04, named in full.
+    "defaults: linear 0.01, clip 1, batch auto, average 0.99": clipped(
+        "linear", 0.01, ema_momentum=0.99, batch_size="auto"
+    ),
 }
 
 
@@ -108,6 +113,12 @@ def reversal_20(seed, quick):
     return data(n_train, 3000), data(1_000, 4000), data(2_000, 5000), {}
 
 
+def reversal_20_small(seed, quick):
+    """Reversal of 20 tokens from 4,000 sequences: batch_size="auto" takes 16."""
+    (X, Y), validation, test, options = reversal_20(seed, quick)
+    return (X[:4_000], Y[:4_000]), validation, test, options
+
+
 def number_words_en(seed, quick):
     import sys
 
@@ -123,6 +134,7 @@ TASKS = {
     "tutorial": (tutorial, {}, 2),
     "reverse 20": (reversal_20, {}, 5),
     "reverse 20, attention": (reversal_20, {"attention": "luong"}, 5),
+    "reverse 20, attention, 4,000": (reversal_20_small, {"attention": "luong"}, 5),
     # Without attention, as measured before attention="auto" was the default:
     # the recipe is chosen on the harder network.
     "number words (en)": (number_words_en, {"attention": None}, 2),
