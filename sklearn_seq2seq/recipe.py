@@ -229,13 +229,9 @@ def compile_model(
         loss = SmoothedSequenceCrossentropy(label_smoothing)
     else:
         loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=PAD_LABEL)
+    averaging = {} if ema_momentum is None else {"use_ema": True, "ema_momentum": ema_momentum}
     model.compile(
-        optimizer=Adam(
-            learning_rate,
-            global_clipnorm=global_clipnorm,
-            use_ema=ema_momentum is not None,
-            ema_momentum=0.99 if ema_momentum is None else ema_momentum,
-        ),
+        optimizer=Adam(learning_rate, global_clipnorm=global_clipnorm, **averaging),
         loss=loss,
         metrics=metrics,
     )
