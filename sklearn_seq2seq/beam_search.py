@@ -159,9 +159,13 @@ class BeamSearchDecoder(ChunkedDecoder):
         scores = tf.tile(first[None], [rows, 1])  # log P of each hypothesis
         lengths = tf.zeros([rows, width], tf.int32)
         finished = tf.zeros([rows, width], tf.bool)
-        # Classes of each hypothesis per step; steps never run keep the end
-        # class (what a finished hypothesis adds).
-        history = tf.fill([rows, width, self.n_steps], self.end_class or 0)
+        # Each step's surviving classes and the slots they extend; the
+        # hypotheses are read back from these once, at the end (carrying and
+        # reordering whole histories every step costs O(n_steps) per step).
+        trail = (
+            tf.TensorArray(tf.int32, size=self.n_steps),
+            tf.TensorArray(tf.int32, size=self.n_steps),
+        )
         # Hypotheses are rows * width rows; each row's attention memory is
         # repeated for its hypotheses (it never needs reordering).
         states, memory = repeat_rows(states, width), repeat_rows(memory, width)
@@ -171,7 +175,7 @@ class BeamSearchDecoder(ChunkedDecoder):
             is_end = tf.range(n_classes) == self.end_class
             only_end = tf.where(is_end, 0.0, -float("inf"))
 
-        def step_once(step, token, states, scores, lengths, finished, history):
+        def step_once(step, token, states, scores, lengths, finished, trail):
             logits, states = network.decoder_step(token, states, memory)
             log_p = tf.reshape(tf.nn.log_softmax(logits), [rows, width, n_classes])
             if self.end_class is not None:
@@ -189,20 +193,19 @@ class BeamSearchDecoder(ChunkedDecoder):
             finished = tf.gather(finished, parent, batch_dims=1)
             if self.end_class is not None:
                 finished |= new_class == self.end_class
-            history = tf.where(
-                tf.range(self.n_steps) == step,
-                new_class[..., None],
-                tf.gather(history, parent, batch_dims=1),
-            )
-            states = tf.nest.map_structure(lambda s: self._gather_states(s, parent), states)
+            trail = (trail[0].write(step, new_class), trail[1].write(step, parent))
+            # The survivors' states: rows of the (rows * width, units) states,
+            # gathered by flat index (XLA's batched gather was slower).
+            survivors = tf.reshape(parent + tf.range(rows)[:, None] * width, [-1])
+            states = tf.nest.map_structure(lambda s: tf.gather(s, survivors), states)
             token = tf.reshape(new_class, [-1]) + self.class_offset
-            return step + 1, token, states, scores, lengths, finished, history
+            return step + 1, token, states, scores, lengths, finished, trail
 
-        loop = (tf.constant(0), token, states, scores, lengths, finished, history)
+        loop = (tf.constant(0), token, states, scores, lengths, finished, trail)
         if until_end:
             done = self._settled if self.best_only and self.alpha == 0 else self._all_ended
 
-            def keep_going(step, token, states, scores, lengths, finished, history):
+            def keep_going(step, token, states, scores, lengths, finished, trail):
                 return (step < self.n_steps) & ~done(scores, finished)
 
             loop = tf.while_loop(keep_going, step_once, loop)
@@ -210,15 +213,37 @@ class BeamSearchDecoder(ChunkedDecoder):
             # n_steps is fixed per fitted model: this unrolls when traced.
             for _ in range(self.n_steps):
                 loop = step_once(*loop)
-        *_, scores, lengths, finished, history = loop
+        n_run, *_, scores, lengths, finished, trail = loop
         # Final order by the normalised score, best first.
         ranked = scores / length_penalty(lengths, self.alpha)
         order = tf.argsort(ranked, axis=1, direction="DESCENDING", stable=True)
         return (
-            tf.gather(history, order, batch_dims=1),
+            self._backtrack(order, n_run, *trail),
             tf.gather(scores, order, batch_dims=1),
             tf.gather(lengths, order, batch_dims=1),
         )
+
+    def _backtrack(self, slots, n_run, classes, parents):
+        """Classes of the hypotheses in ``slots`` (rows, width), read back from the trail.
+
+        Returns (rows, width, n_steps); the steps never run hold the end
+        class (what a finished hypothesis adds).
+        """
+        ran = (tf.range(self.n_steps) < n_run)[:, None, None]
+        classes = tf.where(ran, classes.stack(), self.end_class or 0)
+        # A step never run keeps every slot where it is.
+        parents = tf.where(ran, parents.stack(), tf.range(self.beam_width))
+
+        def step_back(carry, step):
+            slots, _ = carry
+            step_classes, step_parents = step
+            return (
+                tf.gather(step_parents, slots, batch_dims=1),
+                tf.gather(step_classes, slots, batch_dims=1),
+            )
+
+        _, history = tf.scan(step_back, (classes, parents), (slots, slots), reverse=True)
+        return tf.transpose(history, [1, 2, 0])
 
     @staticmethod
     def _all_ended(scores, finished):
@@ -230,12 +255,6 @@ class BeamSearchDecoder(ChunkedDecoder):
         best_finished = tf.reduce_max(tf.where(finished, scores, -float("inf")), axis=1)
         best_open = tf.reduce_max(tf.where(finished, -float("inf"), scores), axis=1)
         return tf.reduce_all((best_finished > best_open) | tf.reduce_all(finished, axis=1))
-
-    def _gather_states(self, state, parent):
-        rows = _n_rows(parent)
-        units = state.shape[-1]  # static: the loop keeps the state's shape
-        state = tf.reshape(state, [rows, self.beam_width, units])
-        return tf.reshape(tf.gather(state, parent, batch_dims=1), [rows * self.beam_width, units])
 
 
 def _n_rows(tensor):
