@@ -43,6 +43,7 @@ from pathlib import Path
 import keras
 import numpy as np
 import tensorflow as tf
+from run_benchmarks import sgemm_rate
 
 HERE = Path(__file__).resolve().parent
 N_SAMPLES, N_TEST, MAX_LENGTH, N_TOKENS = 20_000, 10_000, 40, 21
@@ -221,6 +222,15 @@ def decoding(model, codec, test_data, *, equal_lengths=True):
     agree = np.mean([np.array_equal(a[:n], b[:n]) for a, b, n in zip(ours, theirs, n_out)])
     report["greedy_rows_agreeing_with_keras_loop"] = float(agree)
     report["mean_output_length"] = float(n_out.mean())
+    # The least matmul work a greedy decode of these rows can do: each
+    # source step one recurrent matmul (the input projection is a row
+    # lookup), each decoder step, up to and with the end, also the output
+    # layer. No padding, no chunk running past its rows' ends.
+    units, n_classes = N_UNITS, model.output_shape[-1]
+    recurrent = 2 * units * 4 * units
+    decoder_steps = np.minimum(n_out + 1, n_steps)
+    flops = lengths * recurrent + decoder_steps * (recurrent + 2 * units * n_classes)
+    report["executed_flops_per_sequence"] = float(flops.mean())
     report["greedy_first_call_seconds"] = first_call
     report["mean_source_length"] = float(lengths.mean())
     if equal_lengths:
@@ -275,6 +285,7 @@ def main():
     padded_tokens = len(X) * (MAX_LENGTH + MAX_LENGTH + 1)
     real_tokens = int(data.source_lengths.sum() + data.target_lengths.sum())
     report = {"n_samples": N_SAMPLES, "max_length": MAX_LENGTH, "n_units": N_UNITS}
+    report["sgemm_gflops"] = sgemm_rate() / 1e9
     report["real_token_fraction"] = real_tokens / padded_tokens
     epochs = {}
     _, epochs["padded"] = train_package(codec, data, bucketed=False)
@@ -293,6 +304,10 @@ def main():
     report.update(decoding(model, codec, test_data))
     report.update(number_words_decoding())
     report["batch_1_predict_median_ms"] = batch_one_latency()
+    for task in ("", "number_words_"):
+        report[f"{task}roofline_sequences_per_second"] = (
+            report["sgemm_gflops"] * 1e9 / report[f"{task}executed_flops_per_sequence"]
+        )
 
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=2))
@@ -330,6 +345,10 @@ def markdown(r):
             f"x {r['equal_lengths_width']} / "
             f"{r['mean_source_length']:.1f} (mean length) = "
             f"{r['length_scaled_equal_lengths_sequences_per_second']:,.0f}: the bar |",
+            f"| roofline: numpy's sgemm rate ({r['sgemm_gflops']:.0f} GFLOP/s) / the matmul "
+            "FLOPs of each sequence's own steps | "
+            f"{r['roofline_sequences_per_second']:,.0f} | greedy at "
+            f"{greedy / r['roofline_sequences_per_second']:.0%} of it |",
             f"| greedy, first call (traces, compiles) | {r['greedy_first_call_seconds']:.1f} s | |",
             f"| beam search, width 4 (`predict`: stops once each best is final) | "
             f"{r['beam_width_4_sequences_per_second']:,.0f} | "
@@ -351,6 +370,8 @@ def markdown(r):
             f"| plain-Keras `tf.function` greedy loop, early exit | "
             f"{r['number_words_keras_greedy_loop_sequences_per_second']:,.0f} | "
             f"{words / r['number_words_keras_greedy_loop_sequences_per_second']:.2f}x slower |",
+            f"| roofline (as above) | {r['number_words_roofline_sequences_per_second']:,.0f} | "
+            f"greedy at {words / r['number_words_roofline_sequences_per_second']:.0%} of it |",
             f"| beam search, width 4 (`predict`) | "
             f"{r['number_words_beam_width_4_sequences_per_second']:,.0f} "
             f"| {r['number_words_beam_width_4_sequences_per_second'] / words:.0%} of greedy |",
