@@ -2,10 +2,12 @@
 
 Each source row keeps ``beam_width`` hypotheses.  At every step all of a
 chunk's hypotheses take one decoder step together, the candidates (every
-hypothesis times every class) are ranked with one ``top_k`` per row, and
-the states and token histories of the survivors are gathered.  The steps
-unroll into the graph (their number is fixed per model), so nothing loops
-in Python over samples or steps at call time.
+hypothesis times every class) are ranked with one ``top_k`` per row, the
+survivors' states are gathered and their classes and parents recorded;
+the hypotheses are read back from those records once, at the end.  The
+steps unroll into the graph (their number is fixed per model) or, with an
+end symbol, run in a ``tf.while_loop``, so nothing loops in Python over
+samples or steps at call time.
 
 A hypothesis that has emitted the end class is finished: it can only be
 extended by the end class again, at no cost, so it keeps its score and
