@@ -127,6 +127,7 @@ class Adam(keras.optimizers.Adam):
         step = tf.cast(self.iterations, tf.float32)
         momentum = tf.minimum(float(self.ema_momentum), (1.0 + step) / (10.0 + step))
         momentum *= tf.cast(step > 0, tf.float32)  # the first step copies the weights
+        share = 1.0 - momentum
         # average -= (1 - momentum) * (average - weights), one variable after
         # the other and in place: one temporary of one variable's size at a
         # time (Keras's update holds three per variable, all at once).
@@ -135,7 +136,7 @@ class Adam(keras.optimizers.Adam):
             if average is None:
                 continue
             with tf.control_dependencies(previous):
-                step_share = tf.cast(1.0 - momentum, variable.dtype)
+                step_share = tf.cast(share, variable.dtype)
                 difference = average.value - tf.convert_to_tensor(variable)
                 previous = [average.value.assign_sub(step_share * difference, read_value=False)]
 
