@@ -19,7 +19,8 @@ import time
 import keras
 import numpy as np
 
-from sklearn_seq2seq import Seq2SeqLSTM, layers
+from sklearn_seq2seq import Seq2SeqLSTM
+from sklearn_seq2seq._network import layers
 
 
 class StopAfter(keras.callbacks.Callback):

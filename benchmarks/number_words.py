@@ -17,7 +17,7 @@ Four arms per language, each fit capped at the same wall-clock budget
   defaults before ``"auto"``; until 2026-12-04 this arm was named
   "estimator (defaults)" and the Luong one "estimator (attention)");
 * a plain-Keras reference written the way a careful practitioner would:
-  the same network as the defaults (built by ``sklearn_seq2seq.network``,
+  the same network as the defaults (built by ``sklearn_seq2seq._network.model``,
   so only the training differs), ids padded by hand, ``tf.data``'s
   ``bucket_by_sequence_length``, Adam with ``global_clipnorm=1``, a linear
   ``PolynomialDecay`` over the planned steps, and the weights of the best
@@ -122,9 +122,9 @@ def keras_reference_arm(
     import keras
     import tensorflow as tf
 
-    from sklearn_seq2seq.decoding import GreedyDecoder
-    from sklearn_seq2seq.network import build_training_model
-    from sklearn_seq2seq.training import SequenceAccuracy
+    from sklearn_seq2seq._decoding.greedy import GreedyDecoder
+    from sklearn_seq2seq._network.model import build_training_model
+    from sklearn_seq2seq._training.fit import SequenceAccuracy
 
     (X, Y), (X_val, Y_val), _ = data
     # ids: 0 pad, 1 start, 3 end, characters from 4 (the network's layout).
@@ -221,9 +221,9 @@ def keras_reference_arm(
 
 def fit_batches(samples, seed):
     """The hand-written pipeline's samples, batched as ``Seq2SeqLSTM.fit`` batches them."""
-    from sklearn_seq2seq.codec import PAD_LABEL
-    from sklearn_seq2seq.sequences import pad_ids, position_mask
-    from sklearn_seq2seq.training import make_dataset
+    from sklearn_seq2seq._input.codec import PAD_LABEL
+    from sklearn_seq2seq._input.sequences import pad_ids, position_mask
+    from sklearn_seq2seq._training.fit import make_dataset
 
     sources, decoder_inputs, labels = (
         [source for (source, _), _ in samples],
@@ -258,7 +258,7 @@ ARMS = {
 def run_language(
     language, *, budget, epochs, n_train, arms, seeds=(0,), same_init=False, estimator_batches=False
 ):
-    from sklearn_seq2seq.control import fit_seed
+    from sklearn_seq2seq._training.control import fit_seed
     from sklearn_seq2seq.metrics import sequence_accuracy_score, token_error_rate
 
     data = (

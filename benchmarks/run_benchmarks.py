@@ -119,7 +119,7 @@ class AccuracyProbe(keras.callbacks.Callback):
         return self
 
     def on_train_begin(self, logs=None):
-        from sklearn_seq2seq.decoding import GreedyDecoder
+        from sklearn_seq2seq._decoding.greedy import GreedyDecoder
 
         self.decoder = GreedyDecoder(self.model, n_steps=N_OUT)
 
@@ -170,11 +170,11 @@ def bench_predict(est, X_big):
 
 def bench_fit_overhead(X, Y, repeats=2):
     from sklearn_seq2seq import Seq2SeqLSTM
-    from sklearn_seq2seq.network import build_training_model
+    from sklearn_seq2seq._input.sequences import shift_right
+    from sklearn_seq2seq._input.vocabulary import N_RESERVED
+    from sklearn_seq2seq._network.model import build_training_model
+    from sklearn_seq2seq._training.recipe import compile_model
     from sklearn_seq2seq.preprocessing import SequenceOneHotEncoder
-    from sklearn_seq2seq.recipe import compile_model
-    from sklearn_seq2seq.sequences import shift_right
-    from sklearn_seq2seq.vocabulary import N_RESERVED
 
     source = SequenceOneHotEncoder().fit(X)
     target = SequenceOneHotEncoder().fit(Y)

@@ -67,9 +67,9 @@ class EpochTimer(keras.callbacks.Callback):
 
 def encoded_task(X, Y, codec=None):
     """Samples encoded exactly as fit encodes them (with ``codec`` if given, else a new one)."""
-    from sklearn_seq2seq.codec import Codec, read_targets
-    from sklearn_seq2seq.sequences import read_sequences, sequence_kind
-    from sklearn_seq2seq.vocabulary import Vocabulary
+    from sklearn_seq2seq._input.codec import Codec, read_targets
+    from sklearn_seq2seq._input.sequences import read_sequences, sequence_kind
+    from sklearn_seq2seq._input.vocabulary import Vocabulary
 
     sources = read_sequences(X, sequence_kind(X))
     tokens, lengths, kind = read_targets(Y, sequence_kind(Y, labels_in_arrays=True))
@@ -90,7 +90,7 @@ def copy_task(n_samples, random_state):
 
 
 def new_network(codec, data):
-    from sklearn_seq2seq.training import new_model
+    from sklearn_seq2seq._training.fit import new_model
 
     # The estimator's default recipe.
     recipe = dict(learning_rate=0.01, global_clipnorm=1.0)
@@ -99,7 +99,7 @@ def new_network(codec, data):
 
 def train_package(codec, data, bucketed):
     """Epoch times of training.fit_model: bucketed (fit's batching) or padded."""
-    from sklearn_seq2seq.training import fit_model
+    from sklearn_seq2seq._training.fit import fit_model
 
     model = new_network(codec, data)
     if not bucketed:
@@ -154,8 +154,8 @@ def best_of(function, repeats=3):
 
 def keras_greedy_loop(model, n_steps, class_offset):
     """A plain-Keras greedy decode with early exit, as written by hand."""
-    from sklearn_seq2seq.network import build_inference_models
-    from sklearn_seq2seq.vocabulary import START_ID
+    from sklearn_seq2seq._input.vocabulary import START_ID
+    from sklearn_seq2seq._network.model import build_inference_models
 
     encoder, decoder = build_inference_models(model)
 
@@ -186,9 +186,9 @@ def keras_greedy_loop(model, n_steps, class_offset):
 
 def decoding(model, codec, test_data, *, equal_lengths=True):
     """Decoding throughputs on ``test_data``; the equal-length bar if ``equal_lengths``."""
-    from sklearn_seq2seq.beam_search import BeamSearchDecoder
-    from sklearn_seq2seq.decoding import GreedyDecoder
-    from sklearn_seq2seq.vocabulary import N_RESERVED
+    from sklearn_seq2seq._decoding.beam import BeamSearchDecoder
+    from sklearn_seq2seq._decoding.greedy import GreedyDecoder
+    from sklearn_seq2seq._input.vocabulary import N_RESERVED
 
     ids, lengths = test_data.source_ids.astype(np.int32), test_data.source_lengths
     n_steps, offset = codec.n_steps, codec.class_offset
@@ -247,7 +247,7 @@ def number_words_decoding():
     """Decoding on the real-data task: digits -> English words (``number_words.py``)."""
     from number_words import number_words
 
-    from sklearn_seq2seq.training import fit_model
+    from sklearn_seq2seq._training.fit import fit_model
 
     codec, data = encoded_task(*number_words(N_SAMPLES, "en", random_state=0))
     model = new_network(codec, data)

@@ -1,9 +1,10 @@
 """scikit-learn compatible encoder-decoder LSTM for sequence-to-sequence prediction."""
 
+from ._estimator import Seq2SeqLSTM
+from ._input.vocabulary import EOS, Vocabulary
 from ._version import __version__ as __version__
 from .datasets import make_addition, make_copy, make_dates, make_reversal, make_sort
 from .display import AttentionDisplay, TrainingHistoryDisplay
-from .estimator import Seq2SeqLSTM
 from .metrics import DEPRECATED_NAMES as _DEPRECATED_NAMES
 from .metrics import (
     edit_distances,
@@ -16,7 +17,6 @@ from .metrics import (
 )
 from .persistence import load
 from .preprocessing import SequenceOneHotEncoder
-from .vocabulary import EOS, Vocabulary
 
 __all__ = [
     "AttentionDisplay",

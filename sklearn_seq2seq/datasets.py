@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import numpy as np
 from sklearn.utils import check_random_state
 
-from .sequences import LISTS, format_sequences, position_mask
+from ._input.sequences import LISTS, format_sequences, position_mask
 
 
 def make_reversal(

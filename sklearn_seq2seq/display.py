@@ -12,7 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from .estimator import Seq2SeqLSTM
+    from ._estimator import Seq2SeqLSTM
 
 
 def _pyplot(caller):

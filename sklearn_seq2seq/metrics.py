@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 from sklearn.metrics import make_scorer
 
-from .sequences import ARRAY, SequenceBatch, position_mask, read_sequences, sequence_kind
+from ._input.sequences import ARRAY, SequenceBatch, position_mask, read_sequences, sequence_kind
 
 
 def _tokens_and_lengths(y, name):

@@ -1,6 +1,6 @@
 """Saving and loading estimators as one safe file: :func:`save` and :func:`load`.
 
-The file format is :mod:`~sklearn_seq2seq.archive`'s (JSON metadata and
+The file format is :mod:`~sklearn_seq2seq._persistence.archive`'s (JSON metadata and
 a Keras model, no pickle); loading builds the estimator from it, executing
 nothing from the file.
 """
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import os
 
-from .archive import MODEL_FILE, fitted_state, keras_model, read, save
-from .codec import Codec
-from .estimator import Seq2SeqLSTM
+from ._estimator import Seq2SeqLSTM
+from ._input.codec import Codec
+from ._persistence.archive import MODEL_FILE, fitted_state, keras_model, read, save
 
 __all__ = ["load", "save"]
 

@@ -1,6 +1,6 @@
 """The one-hot / teacher-forcing encoder for fixed-length token sequences.
 
-Tokens become integer ids through a :class:`~sklearn_seq2seq.vocabulary.Vocabulary`
+Tokens become integer ids through a :class:`~sklearn_seq2seq._input.vocabulary.Vocabulary`
 (reserved ids for padding, start, unknown and end come first); this
 transformer adds the one-hot layout of the tutorial and the shifted
 decoder input of teacher forcing.  The estimator keeps only integer ids in
@@ -17,9 +17,9 @@ from numpy.typing import ArrayLike, DTypeLike
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .private_api import DOC_LINK_TEMPLATE, Interval, _check_feature_names_in, _fit_context
-from .sequences import check_token_array, shift_right
-from .vocabulary import N_RESERVED, RESERVED_NAMES, Vocabulary
+from ._input.sequences import check_token_array, shift_right
+from ._input.vocabulary import N_RESERVED, RESERVED_NAMES, Vocabulary
+from ._runtime.private_api import DOC_LINK_TEMPLATE, Interval, _check_feature_names_in, _fit_context
 
 
 class SequenceOneHotEncoder(TransformerMixin, BaseEstimator):

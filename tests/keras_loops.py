@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from sklearn_seq2seq.vocabulary import START_ID
+from sklearn_seq2seq._input.vocabulary import START_ID
 
 
 def keras_greedy(encoder, decoder, source_ids, n_steps, class_offset, attention):

@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 
 from sklearn_seq2seq import Seq2SeqLSTM
-from sklearn_seq2seq.beam_search import BeamSearchDecoder, length_penalty
-from sklearn_seq2seq.decoding import GreedyDecoder, TeacherForcedScorer
-from sklearn_seq2seq.network import build_training_model
-from sklearn_seq2seq.sequences import pad_ids, read_sequences
-from sklearn_seq2seq.vocabulary import N_RESERVED, START_ID
+from sklearn_seq2seq._decoding.beam import BeamSearchDecoder, length_penalty
+from sklearn_seq2seq._decoding.greedy import GreedyDecoder, TeacherForcedScorer
+from sklearn_seq2seq._input.sequences import pad_ids, read_sequences
+from sklearn_seq2seq._input.vocabulary import N_RESERVED, START_ID
+from sklearn_seq2seq._network.model import build_training_model
 
 
 @pytest.fixture(scope="module")
@@ -170,7 +170,7 @@ def test_stopping_once_every_hypothesis_has_ended_changes_no_result(words):
     """The masked path's while_loop (early exit) equals running every step."""
     import tensorflow as tf
 
-    from sklearn_seq2seq.sequences import pad_ids, read_sequences
+    from sklearn_seq2seq._input.sequences import pad_ids, read_sequences
 
     est, X_test = words
     search = est._predictor.beam(4, 0.6)
@@ -186,7 +186,7 @@ def test_stopping_once_every_hypothesis_has_ended_changes_no_result(words):
 
 def test_full_chunks_of_padded_sources_compile_to_the_same_search(words):
     """Full chunks run XLA at a padded width: same hypotheses, scores to float noise."""
-    from sklearn_seq2seq.sequences import pad_ids, read_sequences
+    from sklearn_seq2seq._input.sequences import pad_ids, read_sequences
 
     est, X_test = words
     search = est._predictor.beam(4, 0.6)

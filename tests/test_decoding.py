@@ -5,8 +5,8 @@ import pytest
 from keras_loops import up_to_end
 
 from sklearn_seq2seq import Seq2SeqLSTM, make_copy
-from sklearn_seq2seq.sequences import pad_ids, read_sequences
-from sklearn_seq2seq.vocabulary import END_ID, N_RESERVED, START_ID
+from sklearn_seq2seq._input.sequences import pad_ids, read_sequences
+from sklearn_seq2seq._input.vocabulary import END_ID, N_RESERVED, START_ID
 
 
 def tutorial_decode(encoder_model, decoder_model, source_ids, n_steps, class_offset=N_RESERVED):
@@ -78,7 +78,7 @@ def test_masked_decoding_stops_when_every_row_has_ended():
 
 def test_equal_length_remainder_stops_early_and_matches_a_full_chunk():
     """Equal-length sources with an end symbol: the remainder takes the masked path."""
-    from sklearn_seq2seq.decoding import GreedyDecoder
+    from sklearn_seq2seq._decoding.greedy import GreedyDecoder
 
     X = [[1, 2, 3], [3, 1, 2], [2, 2, 1]] * 100
     Y = [[1], [3, 1], [2, 2, 1]] * 100
@@ -107,7 +107,7 @@ def test_inference_models_share_the_trained_weights(fitted):
 
 def test_keras_inference_models_are_built_only_when_read(monkeypatch):
     """fit and predict never build them; the first read of encoder_model_ does, once."""
-    from sklearn_seq2seq import predictor
+    from sklearn_seq2seq._decoding import predictor
 
     built = []
     build = predictor.build_inference_models

@@ -11,11 +11,12 @@ import pytest
 from keras_loops import keras_greedy, up_to_end
 from sklearn.model_selection import GridSearchCV
 
-from sklearn_seq2seq import Seq2SeqLSTM, layers, load
-from sklearn_seq2seq.decoding import GreedyDecoder
-from sklearn_seq2seq.network import build_training_model
-from sklearn_seq2seq.sequences import pad_ids, read_sequences, shift_right
-from sklearn_seq2seq.vocabulary import END_ID, PAD_ID
+from sklearn_seq2seq import Seq2SeqLSTM, load
+from sklearn_seq2seq._decoding.greedy import GreedyDecoder
+from sklearn_seq2seq._input.sequences import pad_ids, read_sequences, shift_right
+from sklearn_seq2seq._input.vocabulary import END_ID, PAD_ID
+from sklearn_seq2seq._network import layers
+from sklearn_seq2seq._network.model import build_training_model
 
 rng = np.random.RandomState(0)
 WORDS = ["".join(rng.choice(list("abcd"), size=n)) for n in rng.randint(1, 7, size=400)]

@@ -17,10 +17,10 @@ import pytest
 import tensorflow as tf
 from keras_loops import keras_greedy, up_to_end
 
-from sklearn_seq2seq import layers
-from sklearn_seq2seq.decoding import GreedyDecoder, TeacherForcedScorer
-from sklearn_seq2seq.network import build_inference_models, build_training_model
-from sklearn_seq2seq.vocabulary import END_ID, N_RESERVED, PAD_ID, START_ID
+from sklearn_seq2seq._decoding.greedy import GreedyDecoder, TeacherForcedScorer
+from sklearn_seq2seq._input.vocabulary import END_ID, N_RESERVED, PAD_ID, START_ID
+from sklearn_seq2seq._network import layers
+from sklearn_seq2seq._network.model import build_inference_models, build_training_model
 
 N_SOURCE_IDS, N_TARGET_IDS, N_UNITS, N_ROWS, WIDTH = 9, 8, 6, 12, 5
 INPUTS = ("one-hot", "kernel rows", "embeddings")

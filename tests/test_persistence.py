@@ -14,7 +14,7 @@ from sklearn.exceptions import NotFittedError
 
 import sklearn_seq2seq
 from sklearn_seq2seq import Seq2SeqLSTM, load
-from sklearn_seq2seq.archive import FORMAT_VERSION, METADATA_FILE, MODEL_FILE
+from sklearn_seq2seq._persistence.archive import FORMAT_VERSION, METADATA_FILE, MODEL_FILE
 
 DATA = Path(__file__).parent / "data"
 STRINGS = ["ab", "abc", "b", "ca", "cab", "bb"] * 100

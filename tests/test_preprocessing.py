@@ -5,8 +5,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 
 from sklearn_seq2seq import SequenceOneHotEncoder
-from sklearn_seq2seq.codec import TrainingData
-from sklearn_seq2seq.vocabulary import N_RESERVED, START_ID, UNKNOWN_ID
+from sklearn_seq2seq._input.codec import TrainingData
+from sklearn_seq2seq._input.vocabulary import N_RESERVED, START_ID, UNKNOWN_ID
 
 
 def test_vocabulary_is_shared_across_positions_and_sorted():

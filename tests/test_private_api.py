@@ -1,6 +1,6 @@
 """The private scikit-learn and Keras APIs the package relies on are still there.
 
-``sklearn_seq2seq.private_api`` lists them; each failure names the API
+``sklearn_seq2seq._runtime.private_api`` lists them; each failure names the API
 that moved, so an upgrade of scikit-learn or Keras breaks here, loudly,
 before it breaks a user's fit.
 """
@@ -10,7 +10,7 @@ import inspect
 import keras
 import pytest
 
-from sklearn_seq2seq import private_api
+from sklearn_seq2seq._runtime import private_api
 
 
 @pytest.mark.parametrize(

@@ -46,9 +46,9 @@ def test_padding_never_changes_a_prediction(reverse_strings):
 
 def small_blocks(est, monkeypatch):
     """Make predict read ``est``'s sources in blocks of 64 samples (4 chunks of 16)."""
-    from sklearn_seq2seq.predictor import Predictor
+    from sklearn_seq2seq._decoding.predictor import Predictor
 
-    monkeypatch.setattr("sklearn_seq2seq.sources.CHUNKS_PER_BLOCK", 4)
+    monkeypatch.setattr("sklearn_seq2seq._input.sources.CHUNKS_PER_BLOCK", 4)
     monkeypatch.setattr(est._predictor.greedy, "chunk_size", 16)
     monkeypatch.setattr(est._predictor.beam(3, 0.0), "chunk_size", 16)
     paths = []

@@ -13,8 +13,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from sklearn_seq2seq import Seq2SeqLSTM, load
-from sklearn_seq2seq.codec import PAD_LABEL
-from sklearn_seq2seq.recipe import (
+from sklearn_seq2seq._input.codec import PAD_LABEL
+from sklearn_seq2seq._training.recipe import (
     Adam,
     SmoothedSequenceCrossentropy,
     step_learning_rates,

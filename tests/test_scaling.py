@@ -189,7 +189,7 @@ def test_clipping_and_schedule_under_mirrored_strategy_match_one_device():
 
 
 def test_thread_share_follows_tensorflow_then_joblib_variables():
-    from sklearn_seq2seq.threads import worker_threads
+    from sklearn_seq2seq._runtime.threads import worker_threads
 
     assert worker_threads({"OMP_NUM_THREADS": "3"}) == 3
     assert worker_threads({"OMP_NUM_THREADS": "0"}) is None

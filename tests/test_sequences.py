@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from sklearn_seq2seq.sequences import (
+from sklearn_seq2seq._input.sequences import (
     ARRAY,
     LISTS,
     STRINGS,

@@ -59,13 +59,13 @@ def fake_tensorflow(tmp_path):
 
 
 def test_other_start_up_output_still_shows(fake_tensorflow):
-    code = "from sklearn_seq2seq.startup import import_tensorflow; import_tensorflow()"
+    code = "from sklearn_seq2seq._runtime.startup import import_tensorflow; import_tensorflow()"
     env = {**ENV, "PYTHONPATH": str(fake_tensorflow)}
     stderr = run(code, env).stderr
     assert stderr == "E0000 something really went wrong\n"
 
 
 def test_a_log_level_the_user_set_gets_tensorflows_own_output(fake_tensorflow):
-    code = "from sklearn_seq2seq.startup import import_tensorflow; import_tensorflow()"
+    code = "from sklearn_seq2seq._runtime.startup import import_tensorflow; import_tensorflow()"
     env = {**ENV, "PYTHONPATH": str(fake_tensorflow), "TF_CPP_MIN_LOG_LEVEL": "0"}
     assert "cuda drivers" in run(code, env).stderr

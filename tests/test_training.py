@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from sklearn_seq2seq.training import length_buckets, make_dataset
+from sklearn_seq2seq._training.fit import length_buckets, make_dataset
 
 
 def test_variable_length_batches_come_from_length_buckets_and_are_trimmed():

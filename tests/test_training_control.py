@@ -15,10 +15,10 @@ from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 
 from sklearn_seq2seq import Seq2SeqLSTM
-from sklearn_seq2seq.codec import read_targets
-from sklearn_seq2seq.sequences import read_sequences, shift_right
-from sklearn_seq2seq.training import make_dataset
-from sklearn_seq2seq.vocabulary import N_RESERVED
+from sklearn_seq2seq._input.codec import read_targets
+from sklearn_seq2seq._input.sequences import read_sequences, shift_right
+from sklearn_seq2seq._input.vocabulary import N_RESERVED
+from sklearn_seq2seq._training.fit import make_dataset
 
 STRINGS = ["ab", "abc", "b", "ca", "cab", "bb"] * 100
 REVERSED = [x[::-1] for x in STRINGS]

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from sklearn_seq2seq import EOS
-from sklearn_seq2seq.vocabulary import (
+from sklearn_seq2seq._input.vocabulary import (
     END_ID,
     N_RESERVED,
     PAD_ID,

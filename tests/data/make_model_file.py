@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 from sklearn_seq2seq import Seq2SeqLSTM
-from sklearn_seq2seq.archive import FORMAT_VERSION
+from sklearn_seq2seq._persistence.archive import FORMAT_VERSION
 
 HERE = Path(__file__).parent
 SOURCES = ["ab", "abc", "b", "ca", "cab", "bb"] * 100

@@ -1,7 +1,7 @@
 """Seq2SeqLSTM: the scikit-learn estimator around the Keras encoder-decoder.
 
-Its methods hand reading to ``sources``/``codec``, training to ``training``
-and ``control``, decoding to ``predictor``.  TensorFlow is imported only in
+Its methods hand reading to ``_input``, training to ``_training``, decoding
+to ``_decoding``'s predictor and files to ``_persistence``.  TensorFlow is imported only in
 ``fit`` and on unpickling: importing, ``clone`` and ``get_params`` stay free
 of it.
 """
@@ -15,13 +15,14 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
-from . import control, private_api
-from .codec import Codec
+from ._input.codec import Codec
+from ._input.sequences import SequenceBatch
+from ._input.sources import read_sources, read_training_data, read_validation, source_blocks
+from ._runtime import private_api
+from ._runtime.private_api import Interval, StrOptions, _fit_context, validate_parameter_constraints
+from ._runtime.startup import import_tensorflow
+from ._training import control
 from .metrics import sequence_accuracy_score
-from .private_api import Interval, StrOptions, _fit_context, validate_parameter_constraints
-from .sequences import SequenceBatch
-from .sources import read_sources, read_training_data, read_validation, source_blocks
-from .startup import import_tensorflow
 
 # Fitted state that TensorFlow objects hold and pickling rebuilds.
 _INFERENCE_STATE = ("_predictor",)
@@ -345,7 +346,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             validation = None
 
         import_tensorflow()
-        from .training import to_tensors
+        from ._training.fit import to_tensors
 
         # Training reads TensorFlow's copy of the ids: NumPy's can go.
         data = to_tensors(data)
@@ -376,7 +377,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
 
     def _build_inference(self):
         import_tensorflow()
-        from .predictor import Predictor
+        from ._decoding.predictor import Predictor
 
         self._predictor = Predictor(self.model_, self._codec)
 
@@ -563,7 +564,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         path : str or os.PathLike
             Destination file (replaced atomically).
         """
-        from .archive import save
+        from ._persistence.archive import save
 
         save(self, path)
 
@@ -576,17 +577,17 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             Directory to write.
         """
         options = self._decoding()  # fitted, valid options: else an error, nothing written
-        from .serving import export
+        from ._persistence.serving import export
 
         export(self._predictor, path, **options)
 
     def __getstate__(self):
-        from .archive import pickled_state
+        from ._persistence.archive import pickled_state
 
         return pickled_state(super().__getstate__(), dropped=_INFERENCE_STATE)
 
     def __setstate__(self, state):
-        from .archive import unpickled_state
+        from ._persistence.archive import unpickled_state
 
         super().__setstate__(unpickled_state(state))
         if "model_" in state:

@@ -15,7 +15,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from .codec import PAD_LABEL
+from .._input.codec import PAD_LABEL
 
 __all__ = [
     "Adam",

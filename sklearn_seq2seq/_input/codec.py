@@ -79,7 +79,7 @@ def read_targets(Y, kind, *, name="y", allow_empty=False, classification=True):
     Y : array-like or list of sequences
         User targets.
     kind : str
-        What :func:`~sklearn_seq2seq.sequences.sequence_kind` says ``Y`` is.
+        What :func:`~sklearn_seq2seq._input.sequences.sequence_kind` says ``Y`` is.
     name : str, default="y"
         Name used in error messages.
     allow_empty : bool, default=False
@@ -325,7 +325,7 @@ class Codec:
 
         Returns
         -------
-        data : ~sklearn_seq2seq.codec.TrainingData
+        data : ~sklearn_seq2seq._input.codec.TrainingData
         """
         classes, target_lengths, decoder_input = self.targets(Y, name=name)
         check_consistent_length(source_ids, classes)

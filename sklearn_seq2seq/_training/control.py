@@ -183,7 +183,7 @@ def fitted_architecture(params, data, fitted=None):
     ----------
     params : dict
         The estimator's parameters (``get_params(deep=False)``).
-    data : ~sklearn_seq2seq.codec.TrainingData
+    data : ~sklearn_seq2seq._input.codec.TrainingData
         This fit's encoded training samples.
     fitted : dict or None, default=None
         The fitted network's shape, on a warm start.
@@ -195,7 +195,7 @@ def fitted_architecture(params, data, fitted=None):
 
     Examples
     --------
-    >>> from sklearn_seq2seq.codec import TrainingData
+    >>> from sklearn_seq2seq._input.codec import TrainingData
     >>> params = dict(n_units=8, cell="lstm", n_layers=1, bidirectional=False,
     ...               attention="auto", embedding_dim=None)
     >>> sequences = TrainingData(None, None, None, source_lengths=[3, 1])
@@ -223,7 +223,7 @@ def split_validation(data, validation_fraction, seed):
 
     Parameters
     ----------
-    data : ~sklearn_seq2seq.codec.TrainingData
+    data : ~sklearn_seq2seq._input.codec.TrainingData
         Encoded training samples.
     validation_fraction : float
         Share held out (rounded up).
@@ -255,7 +255,7 @@ def train(model, data, validation, *, codec, params, seed, stacklevel):
         in ``params``; None builds a new one.
     data, validation : TrainingData, TrainingData or None
         Encoded training and validation samples (as tensors).
-    codec : ~sklearn_seq2seq.codec.Codec
+    codec : ~sklearn_seq2seq._input.codec.Codec
         The fitted layout a new model is sized for.
     params : dict
         The estimator's parameters (``get_params(deep=False)``), the
@@ -283,8 +283,8 @@ def train(model, data, validation, *, codec, params, seed, stacklevel):
     ConvergenceWarning
         See :func:`warn_if_still_improving`.
     """
+    from .fit import batches_per_epoch, fit_model, new_model, recompile
     from .recipe import averaging_callbacks, learning_rate_callbacks, training_batch_size
-    from .training import batches_per_epoch, fit_model, new_model, recompile
 
     recipe = {name: params[name] for name in RECIPE}
     if model is None:

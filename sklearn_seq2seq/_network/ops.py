@@ -1,6 +1,6 @@
-"""The pair of ``network``: the trained network as plain TensorFlow ops.
+"""The pair of ``model``: the trained network as plain TensorFlow ops.
 
-The decoders (``decoding``, ``beam_search``) trace these functions into
+The decoders (``_decoding.greedy``, ``_decoding.beam``) trace these functions into
 ``tf.function`` graphs.  They read the trained Keras layers' own variables
 instead of calling the layers, for two reasons: a one-hot input times a
 kernel is a row lookup, so ``tf.gather`` replaces that matmul exactly; and
@@ -43,7 +43,7 @@ class Cell:
         The trained cell.
     identity_kernel : bool, default=False
         The cell's input kernel is a fixed identity: its input embedding
-        holds the kernel rows (:class:`~sklearn_seq2seq.layers.IdentityInputKernel`).
+        holds the kernel rows (:class:`~sklearn_seq2seq._network.layers.IdentityInputKernel`).
     """
 
     def __init__(self, keras_cell, identity_kernel=False):
@@ -105,13 +105,13 @@ class Network:
     """Encoder, decoder step and attention of a trained training model.
 
     The architecture is read from the model's layers (see
-    :mod:`sklearn_seq2seq.network` for their names), so any option of
-    :func:`~sklearn_seq2seq.network.build_training_model` works.
+    :mod:`sklearn_seq2seq._network.model` for their names), so any option of
+    :func:`~sklearn_seq2seq._network.model.build_training_model` works.
 
     Parameters
     ----------
     training_model : keras.Model
-        A model from :func:`~sklearn_seq2seq.network.build_training_model`.
+        A model from :func:`~sklearn_seq2seq._network.model.build_training_model`.
         Its variables are read when the functions run, so further training
         is seen.
     """

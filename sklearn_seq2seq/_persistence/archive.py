@@ -29,9 +29,9 @@ import zlib
 
 import numpy as np
 
-from ._version import __version__
-from .startup import import_tensorflow
-from .vocabulary import Vocabulary
+from .._input.vocabulary import Vocabulary
+from .._runtime.startup import import_tensorflow
+from .._version import __version__
 
 FORMAT = "sklearn-seq2seq"
 FORMAT_VERSION = 1
@@ -150,7 +150,7 @@ def fitted_state(fitted):
     -------
     state : dict
         Fitted attributes by name (vocabularies as
-        :class:`~sklearn_seq2seq.vocabulary.Vocabulary`); the output
+        :class:`~sklearn_seq2seq._input.vocabulary.Vocabulary`); the output
         layout derived from them (``classes_``) is not included.
     """
     state = {name: fitted[name] for name in _PLAIN_FITTED if name in fitted}
@@ -260,7 +260,7 @@ def keras_model(model_bytes, path):
     import_tensorflow()
     import keras
 
-    from . import training  # noqa: F401  registers SequenceAccuracy for the compiled model
+    from .._training import fit  # noqa: F401  registers SequenceAccuracy for the compiled model
 
     with tempfile.TemporaryDirectory() as directory:
         keras_path = os.path.join(directory, MODEL_FILE)

@@ -47,10 +47,10 @@ is visible every LSTM and GRU layer stays eligible for the cuDNN kernel
 sequences (up to ``UNROLL_MAX_LENGTH`` steps) are unrolled: an unrolled
 graph traces and trains faster on a CPU than a ``while_loop``, but holds
 every step's activations at once, so longer sequences keep the loop.
-The layers and their names are in :mod:`~sklearn_seq2seq.layers`.  This
+The layers and their names are in :mod:`~sklearn_seq2seq._network.layers`.  This
 module imports TensorFlow and is only imported once a model is built.
 
-Its pair, :mod:`~sklearn_seq2seq.network_ops`, is the same trained network
+Its pair, :mod:`~sklearn_seq2seq._network.ops`, is the same trained network
 as plain TensorFlow ops for the compiled decoders: it reads these layers'
 variables instead of calling the layers, so it has no Keras models, masks
 or one-hot tensors, and one decoder step takes any leading shape.
@@ -61,6 +61,7 @@ import itertools
 import keras
 import tensorflow as tf
 
+from .._input.vocabulary import PAD_ID
 from .layers import (
     ATTENTION,
     ATTENTION_KEYS,
@@ -80,7 +81,6 @@ from .layers import (
     encoder_name,
     reads_kernel_rows,
 )
-from .vocabulary import PAD_ID
 
 UNROLL_MAX_LENGTH = 10
 

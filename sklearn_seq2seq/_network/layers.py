@@ -1,19 +1,19 @@
 """The network's Keras layers and the layer-name contract.
 
-The training model (:mod:`~sklearn_seq2seq.network`) names its layers
-here; the plain-TensorFlow copy of the network (:mod:`~sklearn_seq2seq.network_ops`)
+The training model (:mod:`~sklearn_seq2seq._network.model`) names its layers
+here; the plain-TensorFlow copy of the network (:mod:`~sklearn_seq2seq._network.ops`)
 finds the trained variables by the same names.  The custom layers are
 registered with Keras, so saved models load with ``safe_mode`` on:
 :class:`OneHot` (one-hot ids, masking the padding) and the recurrent layers
 that read one-hot inputs as rows of their input kernel
 (:class:`IdentityInputKernel`).  This module imports TensorFlow; importing
-it sizes TensorFlow's thread pools (:mod:`~sklearn_seq2seq.threads`).
+it sizes TensorFlow's thread pools (:mod:`~sklearn_seq2seq._runtime.threads`).
 """
 
 import keras
 
-from .threads import limit_tensorflow_threads
-from .vocabulary import PAD_ID
+from .._input.vocabulary import PAD_ID
+from .._runtime.threads import limit_tensorflow_threads
 
 # Every path to a TensorFlow operation in this package imports this module
 # first: size the thread pools while they can still be sized.

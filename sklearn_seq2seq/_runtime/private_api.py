@@ -17,7 +17,7 @@ naming the API, when one moves.
   reference (:data:`DOC_LINK_TEMPLATE`).
 * ``keras.optimizers.Optimizer._clip_gradients`` and
   ``_all_reduce_sum_gradients`` (TensorFlow backend): overridden by
-  :class:`~sklearn_seq2seq.recipe.Adam` to clip the summed gradient under
+  :class:`~sklearn_seq2seq._training.recipe.Adam` to clip the summed gradient under
   ``tf.distribute``; ``_update_model_variables_moving_average``, overridden
   to warm the weight average up, and ``_model_variables_moving_average``,
   the averages (also read by Keras's ``SwapEMAWeights``), which a warm
@@ -25,7 +25,7 @@ naming the API, when one moves.
 * The weight layout of Keras's recurrent cells (``kernel``,
   ``recurrent_kernel``, ``bias``; GRU's ``reset_after`` bias of shape
   ``(2, 3 * units)``; gate orders i, f, c, o and z, r, h): read by
-  :class:`~sklearn_seq2seq.network_ops.Cell`, checked against the Keras
+  :class:`~sklearn_seq2seq._network.ops.Cell`, checked against the Keras
   layers by ``tests/test_network_equivalence.py``.
 """
 

@@ -15,8 +15,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from .codec import PAD_LABEL
-from .network import build_training_model, is_unrolled
+from .._input.codec import PAD_LABEL
+from .._network.model import build_training_model, is_unrolled
 from .recipe import compile_model
 
 # Variable-length batches come from this many target-length buckets.
@@ -28,12 +28,12 @@ def to_tensors(data):
 
     Parameters
     ----------
-    data : ~sklearn_seq2seq.codec.TrainingData
+    data : ~sklearn_seq2seq._input.codec.TrainingData
         Encoded samples.
 
     Returns
     -------
-    data : ~sklearn_seq2seq.codec.TrainingData
+    data : ~sklearn_seq2seq._input.codec.TrainingData
         The same samples; ids as ``tf.Tensor`` (lengths stay NumPy arrays),
         so that the caller can let go of the NumPy ids.
     """
@@ -194,7 +194,7 @@ def batches_per_epoch(model, data, batch_size):
     ----------
     model : keras.Model
         The training model.
-    data : ~sklearn_seq2seq.codec.TrainingData
+    data : ~sklearn_seq2seq._input.codec.TrainingData
         Encoded training samples.
     batch_size : int
         Samples per batch.
@@ -267,20 +267,20 @@ def new_model(data, codec, *, recipe, seed=None, **options):
 
     Parameters
     ----------
-    data : ~sklearn_seq2seq.codec.TrainingData
+    data : ~sklearn_seq2seq._input.codec.TrainingData
         Encoded training samples: their widths decide whether the model is
         unrolled (:func:`~.network.unrolls`), their lengths whether the
         sources are masked.
-    codec : ~sklearn_seq2seq.codec.Codec
+    codec : ~sklearn_seq2seq._input.codec.Codec
         The fitted layout: vocabulary sizes, classes, end symbol.
     recipe : dict
-        Passed to :func:`~sklearn_seq2seq.recipe.compile_model`
+        Passed to :func:`~sklearn_seq2seq._training.recipe.compile_model`
         (``learning_rate``, ``global_clipnorm``, ``label_smoothing``,
         ``ema_momentum``).
     seed : int or None, default=None
         Seed of the weight initialisers.
     **options
-        Passed to :func:`~sklearn_seq2seq.network.build_training_model`
+        Passed to :func:`~sklearn_seq2seq._network.model.build_training_model`
         (``n_units``, ``cell``, ``attention``, ``dropout``, ...).
 
     Returns
@@ -315,7 +315,7 @@ def recompile(model, recipe):
     model : keras.Model
         A compiled, trained model.
     recipe : dict
-        Passed to :func:`~sklearn_seq2seq.recipe.compile_model`.
+        Passed to :func:`~sklearn_seq2seq._training.recipe.compile_model`.
 
     Returns
     -------
@@ -395,7 +395,7 @@ def fit_model(
     model : keras.Model
         A compiled model from :func:`new_model` (possibly trained before:
         training continues from its weights and optimizer state).
-    data : ~sklearn_seq2seq.codec.TrainingData
+    data : ~sklearn_seq2seq._input.codec.TrainingData
         Encoded training samples.
     epochs, batch_size : int
         Passes over the data and samples per step.

@@ -28,9 +28,9 @@ hypotheses are then left unfinished.
 
 import tensorflow as tf
 
-from .decoding import ChunkedDecoder
-from .network_ops import repeat_rows
-from .vocabulary import START_ID
+from .._input.vocabulary import START_ID
+from .._network.ops import repeat_rows
+from .greedy import ChunkedDecoder
 
 
 def length_penalty(lengths, alpha):
@@ -62,7 +62,7 @@ class BeamSearchDecoder(ChunkedDecoder):
     Parameters
     ----------
     training_model : keras.Model
-        A model from :func:`sklearn_seq2seq.network.build_training_model`.
+        A model from :func:`sklearn_seq2seq._network.model.build_training_model`.
     n_steps : int
         Number of decoder steps.
     beam_width : int
@@ -83,7 +83,7 @@ class BeamSearchDecoder(ChunkedDecoder):
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn_seq2seq.network import build_training_model
+    >>> from sklearn_seq2seq._network.model import build_training_model
     >>> model = build_training_model(
     ...     n_source_ids=10, n_target_ids=10, n_classes=6, n_units=8, seed=0)
     >>> decoder = BeamSearchDecoder(model, n_steps=3, beam_width=4, class_offset=4)

@@ -2,7 +2,7 @@
 
 2-D arrays go through scikit-learn's ``validate_data`` (which sets and
 checks the estimator's ``n_features_in_`` and ``feature_names_in_``); lists
-of sequences through :func:`~sklearn_seq2seq.sequences.read_sequences`.
+of sequences through :func:`~sklearn_seq2seq._input.sequences.read_sequences`.
 Equal-length lists of scalar tokens in ``fit`` are a 2-D array, as
 everywhere in scikit-learn; in ``predict`` lists are always sequences, and
 equal lengths take the fixed-length (unpadded) path.
@@ -38,14 +38,14 @@ def read_training_data(estimator, X, Y, *, codec=None):
         ``max_tokens``, ``min_frequency`` and ``max_output_length`` are read.
     X, Y : array-like or list of sequences
         Training sources and targets.
-    codec : ~sklearn_seq2seq.codec.Codec or None, default=None
+    codec : ~sklearn_seq2seq._input.codec.Codec or None, default=None
         The fitted layout of a warm start, which ``X`` and ``Y`` must fit;
         None learns a new one.
 
     Returns
     -------
-    codec : ~sklearn_seq2seq.codec.Codec
-    data : ~sklearn_seq2seq.codec.TrainingData
+    codec : ~sklearn_seq2seq._input.codec.Codec
+    data : ~sklearn_seq2seq._input.codec.TrainingData
     """
     warm = codec is not None
     target_kind = sequence_kind(Y, labels_in_arrays=True, name="y")
@@ -81,7 +81,7 @@ def read_fit_sources(estimator, X, Y, target_kind, *, vocabulary=None):
     Y : array-like or list of sequences
         Training targets (checked with ``X`` when both are arrays).
     target_kind : str
-        What :func:`~sklearn_seq2seq.sequences.sequence_kind` says ``Y`` is.
+        What :func:`~sklearn_seq2seq._input.sequences.sequence_kind` says ``Y`` is.
     vocabulary : Vocabulary or None, default=None
         The fitted vocabulary of a warm start, which new tokens may not
         enter; None learns one with the estimator's ``max_tokens`` and
@@ -218,17 +218,17 @@ def read_validation(estimator, codec, X_val, y_val, data):
     ----------
     estimator : Seq2SeqLSTM
         The estimator being fitted (its vocabularies are learned).
-    codec : ~sklearn_seq2seq.codec.Codec
+    codec : ~sklearn_seq2seq._input.codec.Codec
         Its fitted layout.
     X_val, y_val : array-like or list of sequences
         Validation samples, in any kind ``fit`` accepts.
-    data : ~sklearn_seq2seq.codec.TrainingData
+    data : ~sklearn_seq2seq._input.codec.TrainingData
         The encoded training samples: fixed-length sources need
         fixed-length validation sources of the same width.
 
     Returns
     -------
-    validation : ~sklearn_seq2seq.codec.TrainingData
+    validation : ~sklearn_seq2seq._input.codec.TrainingData
     """
     source_ids, source_lengths = read_sources(estimator, X_val, name="X_val")
     if source_lengths is not None and data.source_lengths is None:

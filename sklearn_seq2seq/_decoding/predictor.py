@@ -3,7 +3,7 @@
 ``predict``, ``predict_proba``, ``predict_nbest``, ``log_likelihood``,
 ``attention_weights``, the displays and the serving export all read the
 trained network through a :class:`Predictor` built from the training model
-and the estimator's :class:`~sklearn_seq2seq.codec.Codec` (as scikit-learn's
+and the estimator's :class:`~sklearn_seq2seq._input.codec.Codec` (as scikit-learn's
 gradient boosting builds its predictors once per fit).  It owns the
 compiled decoders (greedy, teacher-forced scoring, one beam search per
 width and length penalty) and the Keras inference models, built only when
@@ -12,11 +12,11 @@ asked for.
 
 import numpy as np
 
-from .beam_search import BeamSearchDecoder
-from .decoding import GreedyDecoder, TeacherForcedScorer
-from .network import build_inference_models
-from .sequences import position_mask, shift_right
-from .vocabulary import START_ID
+from .._input.sequences import position_mask, shift_right
+from .._input.vocabulary import START_ID
+from .._network.model import build_inference_models
+from .beam import BeamSearchDecoder
+from .greedy import GreedyDecoder, TeacherForcedScorer
 
 
 class Predictor:
@@ -26,7 +26,7 @@ class Predictor:
     ----------
     model : keras.Model
         The trained training model; its variables are read at call time.
-    codec : ~sklearn_seq2seq.codec.Codec
+    codec : ~sklearn_seq2seq._input.codec.Codec
         The fitted sequence layout (number of steps, class offset, end
         symbol).
     """

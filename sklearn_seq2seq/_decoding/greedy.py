@@ -5,7 +5,7 @@ decoder's ``predict`` once per output step.  Here a batch is decoded by
 compiled TensorFlow functions traced once per fitted model: the encoder,
 every decoder step and the argmax feedback run inside the graph, a whole
 chunk of rows per call.  The network's ops (any cell, layers, attention,
-embeddings) come from :class:`~sklearn_seq2seq.network_ops.Network`.
+embeddings) come from :class:`~sklearn_seq2seq._network.ops.Network`.
 
 Fixed-length sources take a path whose results do not depend on the other
 rows of the batch down to the last bit (see ``GreedyDecoder._decode``);
@@ -23,8 +23,8 @@ so a model compiles a handful of shapes; the rest run one uncompiled graph.
 import numpy as np
 import tensorflow as tf
 
-from .network_ops import Network, row_softmax
-from .vocabulary import N_RESERVED, PAD_ID, START_ID
+from .._input.vocabulary import N_RESERVED, PAD_ID, START_ID
+from .._network.ops import Network, row_softmax
 
 # What a greedy decode returns besides the classes.
 CLASSES, PROBABILITIES, ATTENTION_WEIGHTS = "classes", "probabilities", "attention"
@@ -47,7 +47,7 @@ class ChunkedDecoder:
     Parameters
     ----------
     training_model : keras.Model
-        A model from :func:`sklearn_seq2seq.network.build_training_model`.
+        A model from :func:`sklearn_seq2seq._network.model.build_training_model`.
         Its variables are read at call time, so further training is seen.
     n_steps : int
         Number of output tokens to decode.
@@ -177,7 +177,7 @@ class GreedyDecoder(ChunkedDecoder):
     Parameters
     ----------
     training_model : keras.Model
-        A model from :func:`sklearn_seq2seq.network.build_training_model`.
+        A model from :func:`sklearn_seq2seq._network.model.build_training_model`.
         Its variables are read at call time, so further training is seen.
     n_steps : int
         Number of output tokens to decode.
@@ -198,7 +198,7 @@ class GreedyDecoder(ChunkedDecoder):
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn_seq2seq.network import build_training_model
+    >>> from sklearn_seq2seq._network.model import build_training_model
     >>> model = build_training_model(
     ...     n_source_ids=10, n_target_ids=10, n_classes=6, n_units=8, seed=0)
     >>> decoder = GreedyDecoder(model, n_steps=3)
@@ -379,14 +379,14 @@ class TeacherForcedScorer:
     Parameters
     ----------
     training_model : keras.Model
-        A model from :func:`sklearn_seq2seq.network.build_training_model`.
+        A model from :func:`sklearn_seq2seq._network.model.build_training_model`.
     chunk_size : int, default=1024
         Rows per compiled call (bounds memory).
 
     Examples
     --------
     >>> import numpy as np
-    >>> from sklearn_seq2seq.network import build_training_model
+    >>> from sklearn_seq2seq._network.model import build_training_model
     >>> model = build_training_model(
     ...     n_source_ids=10, n_target_ids=10, n_classes=6, n_units=8, seed=0)
     >>> log_probabilities = TeacherForcedScorer(model)(

@@ -13,8 +13,8 @@ refuses.
 import json
 import os
 
+from .._input.vocabulary import END_ID, N_RESERVED, PAD_ID, RESERVED_NAMES, START_ID, UNKNOWN_ID
 from .archive import vocabulary_to_json
-from .vocabulary import END_ID, N_RESERVED, PAD_ID, RESERVED_NAMES, START_ID, UNKNOWN_ID
 
 VOCABULARY_FILE = "vocabulary.json"
 
@@ -31,7 +31,7 @@ def export(predictor, path, *, beam_width=1, length_penalty=0.0):
 
     Parameters
     ----------
-    predictor : ~sklearn_seq2seq.predictor.Predictor
+    predictor : ~sklearn_seq2seq._decoding.predictor.Predictor
         A fitted estimator's predictor (its model and codec).
     path : str or os.PathLike
         Directory to write (created; must not hold another SavedModel).
@@ -42,7 +42,7 @@ def export(predictor, path, *, beam_width=1, length_penalty=0.0):
     """
     import tensorflow as tf
 
-    from .decoding import CLASSES
+    from .._decoding.greedy import CLASSES
 
     codec = predictor.codec
     beam = beam_width > 1
