@@ -12,14 +12,21 @@ import os
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
 from ._input.codec import Codec
 from ._input.sequences import SequenceBatch
 from ._input.sources import read_sources, read_training_data, read_validation, source_blocks
+from ._input.tokenizers import check_sentences
 from ._runtime import private_api
-from ._runtime.private_api import Interval, StrOptions, _fit_context, validate_parameter_constraints
+from ._runtime.private_api import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    _fit_context,
+    validate_parameter_constraints,
+)
 from ._runtime.startup import import_tensorflow
 from ._training import control
 from .metrics import sequence_accuracy_score
@@ -102,6 +109,12 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
     min_frequency : int, float or None, default=None
         Read source tokens seen fewer times than this (an int) or than this
         fraction of all source tokens (a float) as unknown.
+    tokenizer : SentencePieceTokenizer or None, default=None
+        Reads sentences as subword pieces: ``fit`` learns a clone of it
+        (``tokenizer_``) from the training sentences, ``X`` and ``y`` must
+        be lists of strings and ``predict`` returns sentences.  None reads
+        strings as characters and lists as tokens (user guide: text and
+        sentences).
     early_stopping : bool, default=False
         Stop when the validation score (on ``X_val``/``y_val``, else on
         ``validation_fraction`` of the training samples) has not improved
@@ -113,8 +126,12 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         Epochs without improvement before training stops.
     tol : float, default=1e-4
         Smallest change of the monitored score that counts as improvement.
-    validation_metric : {"sequence_accuracy", "loss"}, default="sequence_accuracy"
-        The monitored validation score: exact-sequence accuracy (as ``score``) or the loss.
+    validation_metric : {"sequence_accuracy", "loss", "bleu", "chrf"}, \
+            default="sequence_accuracy"
+        The monitored validation score: exact-sequence accuracy (as
+        ``score``, teacher-forced), the loss, or sacreBLEU's BLEU or chrF
+        of the validation sources decoded greedily each epoch (sentences:
+        user guide).
     warm_start : bool, default=False
         ``fit`` trains the fitted network (weights, optimizer state and
         vocabularies kept) ``epochs`` more epochs, restarting the schedule.
@@ -134,6 +151,8 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         Output positions: the target length, or ``max_output_length_``.
     max_output_length_ : int
         Most tokens ``predict`` returns per sequence.
+    tokenizer_ : SentencePieceTokenizer or None
+        The tokenizer learned from the training sentences; None without one.
     source_vocabulary_ : Vocabulary
         Source tokens and their ids.
     target_vocabulary_ : Vocabulary
@@ -155,7 +174,8 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
     best_loss_ : float or None
         Lowest training loss; None with early stopping.
     validation_scores_ : list of float or None
-        Validation exact-sequence accuracy per epoch, if validated.
+        Validation score per epoch, if validated: BLEU or chrF with that
+        ``validation_metric``, else exact-sequence accuracy.
     best_validation_score_, best_epoch_ : float or None, int or None
         With early stopping, the validation score and the epoch (from 1,
         warm starts included) whose weights were restored.
@@ -208,6 +228,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         "beam_width": [Interval(Integral, 1, None, closed="left")],
         "length_penalty": [Interval(Real, 0, None, closed="left")],
         "max_tokens": [Interval(Integral, 1, None, closed="left"), None],
+        "tokenizer": [HasMethods(["fit", "encode", "decode", "vocabulary"]), None],
         "min_frequency": [
             Interval(Integral, 1, None, closed="left"),
             Interval(Real, 0, 1, closed="neither"),
@@ -217,7 +238,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
-        "validation_metric": [StrOptions({"sequence_accuracy", "loss"})],
+        "validation_metric": [StrOptions({"sequence_accuracy", "loss", "bleu", "chrf"})],
         "warm_start": ["boolean"],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -247,6 +268,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         length_penalty: float = 0.0,
         max_tokens: int | None = None,
         min_frequency: float | None = None,
+        tokenizer: object | None = None,
         early_stopping: bool = False,
         validation_fraction: float = 0.1,
         n_iter_no_change: int = 10,
@@ -278,6 +300,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         self.length_penalty = length_penalty
         self.max_tokens = max_tokens
         self.min_frequency = min_frequency
+        self.tokenizer = tokenizer
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.n_iter_no_change = n_iter_no_change
@@ -308,7 +331,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         ----------
         X : array-like of shape (n_samples, source length), or list of sequences
             Source sequences: a 2-D array of tokens, or a list of strings or
-            of token lists of any lengths.
+            of token lists of any lengths; sentences with a ``tokenizer``.
         y : array-like of shape (n_samples, target length) or (n_samples,), \
                 or list of sequences
             Target sequences, given like ``X``; a 1-D array holds one label
@@ -332,7 +355,23 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         warm = self.warm_start and hasattr(self, "model_")
         if (X_val is None) != (y_val is None):
             raise ValueError("fit needs both X_val and y_val, or neither.")
-        self._codec, data = read_training_data(self, X, y, codec=self._codec if warm else None)
+        tokenizer = self._fitted_tokenizer(X, y, warm)
+        if tokenizer is not None:
+            X, y = tokenizer.encode(X, side="source"), tokenizer.encode(y, side="target")
+            if X_val is not None:
+                X_val = tokenizer.encode(X_val, side="source")
+                y_val = tokenizer.encode(y_val, side="target")
+        self.tokenizer_ = tokenizer
+        self._codec, data = read_training_data(
+            self,
+            X,
+            y,
+            codec=self._codec if warm else None,
+            variable_lengths=tokenizer is not None,
+            vocabularies=None
+            if tokenizer is None
+            else (tokenizer.vocabulary("source"), tokenizer.vocabulary("target")),
+        )
         params = self.get_params(deep=False)
         architecture = control.fitted_architecture(
             params, data, self._architecture if warm else None
@@ -354,12 +393,44 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         self._architecture, model = architecture, (self.model_ if warm else None)
         params.update(architecture)
         self.model_, history, best_epoch = control.train(
-            model, data, validation, codec=self._codec, params=params, seed=seed, stacklevel=4
+            model,
+            data,
+            validation,
+            codec=self._codec,
+            params=params,
+            seed=seed,
+            stacklevel=4,
+            as_text=self._sentences,
         )
         previous = self.history_ if warm else {}
         vars(self).update(control.fitted_history(previous, history, best_epoch))
         self._build_inference()
         return self
+
+    def _fitted_tokenizer(self, X, y, warm):
+        """The tokenizer this fit reads sentences with: learned, kept (warm) or None."""
+        fitted = getattr(self, "tokenizer_", None) if warm else None
+        if warm and (fitted is None) != (self.tokenizer is None):
+            raise ValueError(
+                "warm_start cannot add or remove a tokenizer: the model was fitted "
+                f"{'without' if fitted is None else 'with'} one.  Set warm_start=False to "
+                "train a new model."
+            )
+        if self.tokenizer is None:
+            return None
+        check_sentences(X, "X"), check_sentences(y, "y")
+        return fitted if warm else clone(self.tokenizer).fit(X, y)
+
+    def _pieces(self, X, side="source"):
+        """Sentences as the pieces the network reads; ``X`` itself without a tokenizer."""
+        check_is_fitted(self)
+        tokenizer = getattr(self, "tokenizer_", None)
+        return X if tokenizer is None else tokenizer.encode(X, side=side)
+
+    def _sentences(self, Y):
+        """Predicted pieces as sentences; ``Y`` itself without a tokenizer."""
+        tokenizer = getattr(self, "tokenizer_", None)
+        return Y if tokenizer is None else tokenizer.decode(Y)
 
     @property
     def _codec(self):
@@ -414,10 +485,12 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             Predicted target sequences, in the kind ``y`` had in ``fit``.
         """
         options = self._decoding()
-        codec, predictor = self._codec, self._predictor
-        return codec.join(
-            codec.format(predictor.classes(source_ids, lengths, **options))
-            for source_ids, lengths in source_blocks(self, X, predictor.chunk_size(**options))
+        codec, predictor, X = self._codec, self._predictor, self._pieces(X)
+        return self._sentences(
+            codec.join(
+                codec.format(predictor.classes(source_ids, lengths, **options))
+                for source_ids, lengths in source_blocks(self, X, predictor.chunk_size(**options))
+            )
         )
 
     def attention_weights(
@@ -429,9 +502,10 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         ----------
         X : array-like of shape (n_samples, source length), or list of sequences
             Source sequences, given as in ``fit``.
-        return_predictions : bool, default=False
+        return_predictions : bool or "pieces", default=False
             Also return the decoded sequences the rows follow, from the
-            same decode.
+            same decode; "pieces" returns them as the tokenizer's pieces
+            (the rows' labels) instead of sentences.
 
         Returns
         -------
@@ -449,10 +523,12 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         check_is_fitted(self)
         if self._architecture.get("attention") is None:
             raise ValueError("attention_weights needs a model fitted with attention.")
-        source_ids, lengths = read_sources(self, X)
+        source_ids, lengths = read_sources(self, self._pieces(X))
         classes, weights = self._predictor.attention(source_ids, lengths)
-        if return_predictions:
+        if return_predictions == "pieces":
             return weights, self._codec.format(classes)
+        if return_predictions:
+            return weights, self._sentences(self._codec.format(classes))
         return weights
 
     def predict_nbest(self, X: SequenceBatch, n_best: int = 5) -> tuple[SequenceBatch, np.ndarray]:
@@ -478,9 +554,12 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         if not isinstance(n_best, Integral) or n_best < 1:
             raise ValueError(f"n_best must be a positive integer; got {n_best!r}.")
         options = self._decoding()
-        source_ids, lengths = read_sources(self, X)
+        source_ids, lengths = read_sources(self, self._pieces(X))
         classes, log_probabilities = self._predictor.nbest(source_ids, lengths, n_best, **options)
-        return self._codec.format_nbest(classes), log_probabilities
+        nbest = self._codec.format_nbest(classes)
+        if getattr(self, "tokenizer_", None) is not None:
+            nbest = [self._sentences(hypotheses) for hypotheses in nbest]
+        return nbest, log_probabilities
 
     def log_likelihood(self, X: SequenceBatch, y: SequenceBatch) -> np.ndarray:
         """Log-probability of each target sequence given its source.
@@ -501,9 +580,8 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         log_probabilities : ndarray of shape (n_samples,)
             ``log P(y | X)`` under the model.
         """
-        check_is_fitted(self)
-        source_ids, lengths = read_sources(self, X)
-        targets = self._codec.targets(y)
+        source_ids, lengths = read_sources(self, self._pieces(X))
+        targets = self._codec.targets(self._pieces(y, side="target"))
         check_consistent_length(source_ids, targets[0])
         return self._predictor.log_likelihood(source_ids, lengths, *targets)
 
@@ -526,7 +604,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             columns follow ``classes_``.
         """
         options = self._decoding()
-        source_ids, lengths = read_sources(self, X)
+        source_ids, lengths = read_sources(self, self._pieces(X))
         _, probabilities = self._predictor.probabilities(source_ids, lengths, **options)
         return self._codec.format_proba(probabilities)
 
@@ -551,7 +629,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         if sample_weight is not None:
             raise ValueError("Seq2SeqLSTM.score does not support sample_weight.")
         check_is_fitted(self)
-        self._codec.targets(y)  # y fits the model (e.g. its target length), or a clear error
+        self._codec.targets(self._pieces(y, side="target"))  # y fits the model, or an error
         return sequence_accuracy_score(y, self.predict(X))
 
     def save(self, path: str | os.PathLike) -> None:
@@ -579,7 +657,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         options = self._decoding()  # fitted, valid options: else an error, nothing written
         from ._persistence.serving import export
 
-        export(self._predictor, path, **options)
+        export(self._predictor, path, **options, tokenizer=getattr(self, "tokenizer_", None))
 
     def __getstate__(self):
         from ._persistence.archive import pickled_state

@@ -193,7 +193,8 @@ class AttentionDisplay:
         estimator : Seq2SeqLSTM
             A fitted estimator with attention.
         source : str, sequence of tokens or 1-D array
-            One source sequence, as one element of ``fit``'s ``X``.
+            One source sequence, as one element of ``fit``'s ``X``; with a
+            tokenizer, a sentence, drawn as its subword pieces.
         ax : matplotlib Axes or None, default=None
             Where to draw; None makes a new figure.
         cmap : str or Colormap, default="viridis"
@@ -207,13 +208,16 @@ class AttentionDisplay:
             The display, drawn.
         """
         check_is_fitted(estimator)
-        if isinstance(source, str):
+        tokenizer = getattr(estimator, "tokenizer_", None)
+        if tokenizer is not None:  # a sentence: its subword pieces label the columns
+            X, source_tokens = [source], tokenizer.encode([source], side="source")[0]
+        elif isinstance(source, str):
             X, source_tokens = [source], list(source)
         elif isinstance(source, np.ndarray) and hasattr(estimator, "n_features_in_"):
             X, source_tokens = source.reshape(1, -1), source.tolist()
         else:
             X, source_tokens = [list(source)], list(source)
-        weights, output = estimator.attention_weights(X, return_predictions=True)
+        weights, output = estimator.attention_weights(X, return_predictions="pieces")
         weights, output_tokens = weights[0], list(output[0])
         if len(output_tokens) < len(weights):
             output_tokens.append("<end>")

@@ -11,7 +11,14 @@ import os
 
 from ._estimator import Seq2SeqLSTM
 from ._input.codec import Codec
-from ._persistence.archive import MODEL_FILE, fitted_state, keras_model, read, save
+from ._persistence.archive import (
+    MODEL_FILE,
+    fitted_state,
+    keras_model,
+    read,
+    save,
+    tokenizer_from_json,
+)
 
 __all__ = ["load", "save"]
 
@@ -45,23 +52,25 @@ def load(path: str | os.PathLike) -> Seq2SeqLSTM:
         model needs unsafe deserialisation (e.g. a ``Lambda`` layer).
     """
     path = os.fspath(path)
-    metadata, model_bytes = read(path)
+    metadata, model_bytes, tokenizer_models = read(path)
     try:
-        return _estimator_from(metadata, model_bytes, path)
+        return _estimator_from(metadata, model_bytes, tokenizer_models, path)
     except (KeyError, TypeError, AttributeError) as error:
         raise ValueError(f"{path!r} holds malformed metadata ({error!r}).") from error
 
 
-def _estimator_from(metadata, model_bytes, path):
+def _estimator_from(metadata, model_bytes, tokenizer_models, path):
     name = metadata["class"]
     if name not in ESTIMATOR_CLASSES:
         raise ValueError(f"Unknown estimator class {name!r} in the model file.")
-    estimator = ESTIMATOR_CLASSES[name](**metadata["params"])
+    params = metadata["params"]
+    params = {**params, "tokenizer": tokenizer_from_json(params.get("tokenizer"))}
+    estimator = ESTIMATOR_CLASSES[name](**params)
     if metadata["fitted"] is None:
         return estimator
     if model_bytes is None:
         raise ValueError(f"{path!r} has fitted state but no {MODEL_FILE}.")
-    state = fitted_state(metadata["fitted"])
+    state = fitted_state(metadata["fitted"], tokenizer_models)
     state["max_output_length_"] = state["n_outputs_"]
     state["classes_"] = Codec(
         state["source_vocabulary_"],

@@ -154,7 +154,17 @@ class Codec:
         self.max_output_length = max_output_length
 
     @classmethod
-    def learn(cls, source_vocabulary, tokens, lengths, kind, *, max_output_length=None):
+    def learn(
+        cls,
+        source_vocabulary,
+        tokens,
+        lengths,
+        kind,
+        *,
+        max_output_length=None,
+        variable_lengths=False,
+        target_vocabulary=None,
+    ):
         """The layout of a new fit: its target vocabulary, kind, end symbol, output length.
 
         Parameters
@@ -165,14 +175,20 @@ class Codec:
             The targets, as :func:`read_targets` returns them.
         max_output_length : int or None, default=None
             Cap of variable-length outputs; None: the longest target.
+        variable_lengths : bool, default=False
+            End every target with the end symbol even if all have one
+            length (sentences read as pieces).
+        target_vocabulary : Vocabulary or None, default=None
+            The target vocabulary, given (a tokenizer's pieces) instead of
+            learned from ``tokens``.
 
         Returns
         -------
         codec : Codec
         """
         longest = int(lengths.max())
-        ends_with_eos = bool(lengths.min() != longest)
-        vocabulary = Vocabulary.from_tokens(tokens, name="y")
+        ends_with_eos = variable_lengths or bool(lengths.min() != longest)
+        vocabulary = target_vocabulary or Vocabulary.from_tokens(tokens, name="y")
         if not ends_with_eos and len(vocabulary.tokens) == 1:
             raise ValueError(
                 f"y holds one class ({vocabulary.tokens[0]!r}) at every position: there is "

@@ -28,7 +28,7 @@ from .vocabulary import Vocabulary
 CHUNKS_PER_BLOCK = 64
 
 
-def read_training_data(estimator, X, Y, *, codec=None):
+def read_training_data(estimator, X, Y, *, codec=None, variable_lengths=False, vocabularies=None):
     """Validate the training samples; their layout and their encoded ids.
 
     Parameters
@@ -41,6 +41,12 @@ def read_training_data(estimator, X, Y, *, codec=None):
     codec : ~sklearn_seq2seq._input.codec.Codec or None, default=None
         The fitted layout of a warm start, which ``X`` and ``Y`` must fit;
         None learns a new one.
+    variable_lengths : bool, default=False
+        Read lists as sequences of varying length even where all lengths
+        happen to be equal (subword pieces of sentences), never as 2-D.
+    vocabularies : tuple of Vocabulary or None, default=None
+        Source and target vocabularies given instead of learned from the
+        tokens (a tokenizer's pieces); a warm start keeps the fitted ones.
 
     Returns
     -------
@@ -50,7 +56,13 @@ def read_training_data(estimator, X, Y, *, codec=None):
     warm = codec is not None
     target_kind = sequence_kind(Y, labels_in_arrays=True, name="y")
     source_vocabulary, source_ids, source_lengths = read_fit_sources(
-        estimator, X, Y, target_kind, vocabulary=codec.source_vocabulary if warm else None
+        estimator,
+        X,
+        Y,
+        target_kind,
+        vocabulary=codec.source_vocabulary if warm else (vocabularies or (None,))[0],
+        variable_lengths=variable_lengths,
+        warm=warm,
     )
     check_consistent_length(source_ids, Y)
     tokens, lengths, target_kind = read_targets(Y, target_kind)
@@ -63,12 +75,16 @@ def read_training_data(estimator, X, Y, *, codec=None):
             lengths,
             target_kind,
             max_output_length=estimator.max_output_length,
+            variable_lengths=variable_lengths,
+            target_vocabulary=None if vocabularies is None else vocabularies[1],
         )
     target_ids, target_lengths = codec.training_targets(tokens, lengths, warm=warm)
     return codec, codec.training_data(source_ids, source_lengths, target_ids, target_lengths)
 
 
-def read_fit_sources(estimator, X, Y, target_kind, *, vocabulary=None):
+def read_fit_sources(
+    estimator, X, Y, target_kind, *, vocabulary=None, variable_lengths=False, warm=None
+):
     """Validate the training sources; their vocabulary, ids and lengths.
 
     Parameters
@@ -83,9 +99,13 @@ def read_fit_sources(estimator, X, Y, target_kind, *, vocabulary=None):
     target_kind : str
         What :func:`~sklearn_seq2seq._input.sequences.sequence_kind` says ``Y`` is.
     vocabulary : Vocabulary or None, default=None
-        The fitted vocabulary of a warm start, which new tokens may not
-        enter; None learns one with the estimator's ``max_tokens`` and
-        ``min_frequency``.
+        The fitted vocabulary of a warm start (or a tokenizer's), which new
+        tokens may not enter; None learns one with the estimator's
+        ``max_tokens`` and ``min_frequency``.
+    variable_lengths : bool, default=False
+        Keep lists of equal lengths as sequences instead of a 2-D array.
+    warm : bool or None, default=None
+        Whether this is a warm start; None: whether ``vocabulary`` is given.
 
     Returns
     -------
@@ -95,10 +115,11 @@ def read_fit_sources(estimator, X, Y, target_kind, *, vocabulary=None):
     lengths : ndarray of shape (n_samples,) or None
         Source lengths; None for 2-D sources.
     """
-    warm = vocabulary is not None
+    given = vocabulary is not None
+    warm = given if warm is None else warm
     kind = sequence_kind(X)
     sources = None if kind == ARRAY else read_sequences(X, kind, name="X")
-    if kind == LISTS and sources.tokens.dtype != object:
+    if kind == LISTS and sources.tokens.dtype != object and not variable_lengths:
         if np.all(sources.lengths == sources.lengths[0]):
             kind, X = ARRAY, sources.tokens.reshape(len(sources), -1)
     if kind == ARRAY:
@@ -114,7 +135,7 @@ def read_fit_sources(estimator, X, Y, target_kind, *, vocabulary=None):
             for name in ("n_features_in_", "feature_names_in_"):
                 vars(estimator).pop(name, None)  # a refit on sequences forgets the width
         tokens, lengths = sources.tokens, sources.lengths
-    if not warm:
+    if not given:
         vocabulary = Vocabulary.from_tokens(
             tokens,
             max_tokens=estimator.max_tokens,

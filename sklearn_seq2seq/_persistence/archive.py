@@ -8,7 +8,11 @@ A saved estimator is one zip file holding
 * ``model.keras``: the training model in Keras's own format (architecture
   as JSON config, weights and optimizer state as HDF5), loaded with Keras's
   ``safe_mode`` on, which refuses ``Lambda`` layers and any class that is
-  not a registered Keras object.
+  not a registered Keras object;
+* ``tokenizer/source.model`` and ``tokenizer/target.model``, with a fitted
+  tokenizer: its SentencePiece models as the bytes SentencePiece wrote
+  (protobuf data, no code).  Format version 2 added them; files of version
+  1 still load.
 
 This module writes and reads that file and knows no estimator class: it
 reads an estimator through scikit-learn's ``get_params`` and the pickling
@@ -29,14 +33,22 @@ import zlib
 
 import numpy as np
 
+from .._input.tokenizers import SentencePieceTokenizer
 from .._input.vocabulary import Vocabulary
 from .._runtime.startup import import_tensorflow
 from .._version import __version__
 
 FORMAT = "sklearn-seq2seq"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 METADATA_FILE = "estimator.json"
 MODEL_FILE = "model.keras"
+# A fitted tokenizer's model bytes: attribute -> file in the archive.
+TOKENIZER_FILES = {
+    "source_model_": "tokenizer/source.model",
+    "target_model_": "tokenizer/target.model",
+}
+# A fixed table: nothing is imported by a name read from a file.
+TOKENIZER_CLASSES = {"SentencePieceTokenizer": SentencePieceTokenizer}
 
 # Fitted attributes stored as they are (JSON-ready numbers, strings, lists).
 _PLAIN_FITTED = (
@@ -97,6 +109,9 @@ def save(estimator, path):
             )
             if "model_" in state:
                 archive.writestr(MODEL_FILE, state["model_"])
+            if state.get("tokenizer_") is not None:
+                for attribute, name in TOKENIZER_FILES.items():
+                    archive.writestr(name, getattr(state["tokenizer_"], attribute))
         os.replace(partial, path)
     except BaseException:
         if os.path.exists(partial):
@@ -118,6 +133,8 @@ def read(path):
         The checked ``estimator.json``.
     model_bytes : bytes or None
         The ``.keras`` archive; None for an unfitted estimator.
+    tokenizer_models : dict of str to bytes
+        A fitted tokenizer's model bytes by attribute; empty without one.
 
     Raises
     ------
@@ -129,22 +146,30 @@ def read(path):
     try:
         with zipfile.ZipFile(path) as archive:
             metadata = _read_metadata(archive, path)
-            model_bytes = archive.read(MODEL_FILE) if MODEL_FILE in archive.namelist() else None
+            names = set(archive.namelist())
+            model_bytes = archive.read(MODEL_FILE) if MODEL_FILE in names else None
+            tokenizer_models = {
+                attribute: archive.read(name)
+                for attribute, name in TOKENIZER_FILES.items()
+                if name in names
+            }
     except (zipfile.BadZipFile, zlib.error, EOFError) as error:
         raise ValueError(
             f"{path!r} is not a sklearn_seq2seq model file, or is truncated or corrupted "
             f"(not a readable zip archive: {error})."
         ) from error
-    return metadata, model_bytes
+    return metadata, model_bytes, tokenizer_models
 
 
-def fitted_state(fitted):
+def fitted_state(fitted, tokenizer_models=None):
     """The fitted attributes a model file's ``"fitted"`` entry holds, as Python objects.
 
     Parameters
     ----------
     fitted : dict
         ``metadata["fitted"]``.
+    tokenizer_models : dict of str to bytes or None, default=None
+        The fitted tokenizer's model bytes, as :func:`read` returns them.
 
     Returns
     -------
@@ -159,7 +184,38 @@ def fitted_state(fitted):
     state["source_vocabulary_"] = vocabulary_from_json(fitted["source_vocabulary"])
     state["target_vocabulary_"] = vocabulary_from_json(fitted["target_vocabulary"])
     state["loss_curve_"] = state["history_"]["loss"]
+    state["tokenizer_"] = None
+    if fitted.get("tokenizer") is not None:
+        if set(tokenizer_models or {}) != set(TOKENIZER_FILES):
+            raise ValueError(
+                f"a fitted tokenizer without its files {list(TOKENIZER_FILES.values())}"
+            )
+        state["tokenizer_"] = tokenizer_from_json(fitted["tokenizer"])
+        vars(state["tokenizer_"]).update(tokenizer_models)
     return state
+
+
+def tokenizer_to_json(tokenizer):
+    """A tokenizer parameter as JSON-ready data: its class name and parameters."""
+    if tokenizer is None:
+        return None
+    name = type(tokenizer).__name__
+    if TOKENIZER_CLASSES.get(name) is not type(tokenizer):
+        raise TypeError(
+            f"A {name} tokenizer cannot be saved safely: only "
+            f"{', '.join(TOKENIZER_CLASSES)} can.  Use pickle or joblib (and load only "
+            "trusted files)."
+        )
+    return {"class": name, "params": tokenizer.get_params()}
+
+
+def tokenizer_from_json(data):
+    """The unfitted tokenizer of :func:`tokenizer_to_json`'s data."""
+    if data is None:
+        return None
+    if data["class"] not in TOKENIZER_CLASSES:
+        raise ValueError(f"Unknown tokenizer class {data['class']!r} in the model file.")
+    return TOKENIZER_CLASSES[data["class"]](**data["params"])
 
 
 def _read_metadata(archive, path):
@@ -183,6 +239,7 @@ def _read_metadata(archive, path):
 def _params(estimator):
     params = estimator.get_params(deep=False)
     params["callbacks"] = None
+    params["tokenizer"] = tokenizer_to_json(params["tokenizer"])
     if not (params["random_state"] is None or isinstance(params["random_state"], int)):
         params["random_state"] = None
     return params
@@ -199,6 +256,7 @@ def _fitted_state(state):
         fitted["feature_names_in_"] = [str(name) for name in state["feature_names_in_"]]
     fitted["source_vocabulary"] = vocabulary_to_json(state["source_vocabulary_"])
     fitted["target_vocabulary"] = vocabulary_to_json(state["target_vocabulary_"])
+    fitted["tokenizer"] = tokenizer_to_json(state.get("tokenizer_"))
     return fitted
 
 

@@ -3,7 +3,11 @@
 The exported directory needs TensorFlow only, not this package: its
 ``decode`` endpoint runs the same compiled decoding as ``predict`` (greedy,
 or beam search when ``beam_width > 1``) on a batch of right-padded source
-ids, and ``vocabulary.json`` beside it maps tokens to ids and back.
+ids, and ``vocabulary.json`` beside it maps tokens to ids and back.  A model
+fitted with a tokenizer takes the ids of subword pieces: its SentencePiece
+models are written beside (``source.model``, ``target.model``), for the
+server to cut sentences into pieces and join decoded pieces with the
+``sentencepiece`` package.
 ``tf.saved_model.save`` writes a ``tf.Module`` that holds the training
 model's variables; Keras's ``ExportArchive`` would also trace
 every layer's own ``call``, which an unrolled LSTM without a fixed length
@@ -19,7 +23,7 @@ from .archive import vocabulary_to_json
 VOCABULARY_FILE = "vocabulary.json"
 
 
-def export(predictor, path, *, beam_width=1, length_penalty=0.0):
+def export(predictor, path, *, beam_width=1, length_penalty=0.0, tokenizer=None):
     """Write a SavedModel whose ``decode`` endpoint does what ``predict`` does.
 
     ``decode(source_ids, source_lengths)`` takes int32 source ids of shape
@@ -39,6 +43,8 @@ def export(predictor, path, *, beam_width=1, length_penalty=0.0):
         1 exports greedy decoding, more a beam search of that width.
     length_penalty : float, default=0.0
         The beam search's length normalisation.
+    tokenizer : SentencePieceTokenizer or None, default=None
+        The estimator's fitted tokenizer, whose models are written beside.
     """
     import tensorflow as tf
 
@@ -85,3 +91,10 @@ def export(predictor, path, *, beam_width=1, length_penalty=0.0):
     }
     with open(os.path.join(path, VOCABULARY_FILE), "w") as file:
         json.dump(vocabulary, file)
+    if tokenizer is not None:
+        for name, model in (
+            ("source", tokenizer.source_model_),
+            ("target", tokenizer.target_model_),
+        ):
+            with open(os.path.join(path, f"{name}.model"), "wb") as file:
+                file.write(model)

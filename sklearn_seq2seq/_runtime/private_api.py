@@ -9,8 +9,8 @@ naming the API, when one moves.
 * ``sklearn.utils.validation._check_feature_names_in``: the input
   feature names of ``get_feature_names_out``, as ``OneHotEncoder`` reads
   them.
-* ``sklearn.utils._param_validation``: ``Interval``, ``StrOptions`` and
-  ``validate_parameter_constraints``, the constraint types of
+* ``sklearn.utils._param_validation``: ``HasMethods``, ``Interval``,
+  ``StrOptions`` and ``validate_parameter_constraints``, the constraint types of
   ``_parameter_constraints``.
 * ``_doc_link_module`` and ``_doc_link_template`` of scikit-learn's HTML
   representation: the estimators' "?" link opens their page of the API
@@ -30,11 +30,17 @@ naming the API, when one moves.
 """
 
 from sklearn.base import _fit_context
-from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    validate_parameter_constraints,
+)
 from sklearn.utils.validation import _check_feature_names_in
 
 __all__ = [
     "DOC_LINK_TEMPLATE",
+    "HasMethods",
     "KERAS_OPTIMIZER_HOOKS",
     "Interval",
     "StrOptions",

@@ -66,7 +66,7 @@ def monitored(validated, validation_metric):
     ----------
     validated : bool
         Whether there are validation samples.
-    validation_metric : {"sequence_accuracy", "loss"}
+    validation_metric : {"sequence_accuracy", "loss", "bleu", "chrf"}
         What to watch on them.
 
     Returns
@@ -80,12 +80,14 @@ def monitored(validated, validation_metric):
     --------
     >>> monitored(False, "sequence_accuracy"), monitored(True, "sequence_accuracy")
     (('loss', 'min'), ('val_sequence_accuracy', 'max'))
+    >>> monitored(True, "bleu")
+    ('val_bleu', 'max')
     """
     if not validated:
         return "loss", "min"
     if validation_metric == "loss":
         return "val_loss", "min"
-    return "val_sequence_accuracy", "max"
+    return f"val_{validation_metric}", "max"
 
 
 def stopping_callback(monitor, mode, *, early_stopping, tol, n_iter_no_change):
@@ -245,7 +247,7 @@ def split_validation(data, validation_fraction, seed):
     return data.take(order[n_validation:]), data.take(order[:n_validation])
 
 
-def train(model, data, validation, *, codec, params, seed, stacklevel):
+def train(model, data, validation, *, codec, params, seed, stacklevel, as_text=None):
     """Keras's ``fit`` with this fit's callbacks: the user's, the schedule, stopping.
 
     Parameters
@@ -265,6 +267,9 @@ def train(model, data, validation, *, codec, params, seed, stacklevel):
     stacklevel : int
         Passed to :func:`warnings.warn`, so warnings point at the user's
         ``fit`` call.
+    as_text : callable or None, default=None
+        Decoded sequences in the user's kind to the text that
+        ``validation_metric="bleu"`` or ``"chrf"`` scores.
 
     Returns
     -------
@@ -314,6 +319,11 @@ def train(model, data, validation, *, codec, params, seed, stacklevel):
     # Fresh copies per fit: no callback state leaks from one fit into the
     # next, and the parameter never holds a model (clone deep-copies it).
     callbacks = copy.deepcopy(list(params["callbacks"] or []))
+    if validation is not None and monitor in ("val_bleu", "val_chrf"):
+        from .decoded_score import DecodedValidationScore
+
+        scorer = DecodedValidationScore(params["validation_metric"], validation, codec, as_text)
+        callbacks.insert(0, scorer)
     history, interrupted = fit_model(
         model,
         data,
@@ -364,7 +374,8 @@ def fitted_history(previous, history, best_epoch):
     """
     n_before = len(previous.get("loss", []))
     merged = merge_history(previous, history)
-    scores = merged["val_sequence_accuracy"] if "val_sequence_accuracy" in history else None
+    scored = [name for name in ("val_bleu", "val_chrf", "val_sequence_accuracy") if name in history]
+    scores = merged[scored[0]] if scored else None
     attributes = {
         "history_": merged,
         "loss_curve_": merged["loss"],
