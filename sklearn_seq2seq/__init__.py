@@ -6,7 +6,6 @@ from ._input.vocabulary import EOS, Vocabulary
 from ._version import __version__ as __version__
 from .datasets import make_addition, make_copy, make_dates, make_reversal, make_sort
 from .display import AttentionDisplay, TrainingHistoryDisplay
-from .metrics import DEPRECATED_NAMES as _DEPRECATED_NAMES
 from .metrics import (
     bleu_score,
     bleu_scorer,
@@ -49,11 +48,3 @@ __all__ = [
     "token_error_rate",
     "neg_token_error_rate_scorer",
 ]
-
-
-def __getattr__(name):
-    if name in _DEPRECATED_NAMES:
-        from . import metrics
-
-        return getattr(metrics, name)  # warns
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

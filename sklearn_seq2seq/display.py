@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -73,8 +72,6 @@ class TrainingHistoryDisplay:
             A fitted estimator.
         ax : sequence of two matplotlib Axes or None, default=None
             Where to draw the loss and the accuracy; None makes a new figure.
-        axes : sequence of two matplotlib Axes or None, default=None
-            Deprecated name of ``ax``.
         **kwargs : dict
             Passed to matplotlib's ``plot`` for every curve.
 
@@ -87,17 +84,13 @@ class TrainingHistoryDisplay:
         display = cls(estimator.history_, best_epoch=estimator.best_epoch_)
         return display.plot(ax=ax, axes=axes, **kwargs)
 
-    def plot(
-        self, *, ax: Sequence[Axes] | None = None, axes=None, **kwargs
-    ) -> TrainingHistoryDisplay:
+    def plot(self, *, ax: Sequence[Axes] | None = None, **kwargs) -> TrainingHistoryDisplay:
         """Draw the curves.
 
         Parameters
         ----------
         ax : sequence of two matplotlib Axes or None, default=None
             Where to draw the loss and the accuracy; None makes a new figure.
-        axes : sequence of two matplotlib Axes or None, default=None
-            Deprecated name of ``ax``.
         **kwargs : dict
             Passed to matplotlib's ``plot`` for every curve (``linewidth``,
             ``marker``, ...).
@@ -108,13 +101,6 @@ class TrainingHistoryDisplay:
             This display, with ``axes_``, ``figure_`` and ``lines_`` set.
         """
         plt = _pyplot(f"{type(self).__name__}.plot")
-        if axes is not None:
-            warnings.warn(
-                "axes is deprecated and will be removed in the next release; use ax.",
-                FutureWarning,
-                stacklevel=2,
-            )
-            ax = axes if ax is None else ax
         if ax is None:
             _, ax = plt.subplots(1, 2, figsize=(10, 4), layout="constrained")
         axes = np.asarray(ax).reshape(-1)

@@ -13,8 +13,6 @@ scorers plug them into ``GridSearchCV(scoring=...)`` and
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 from sklearn.metrics import make_scorer
 
@@ -337,19 +335,3 @@ bleu_scorer = make_scorer(bleu_score)
 
 chrf_scorer = make_scorer(chrf_score)
 """Scorer for corpus chrF (:func:`chrf_score`), for ``scoring=`` arguments."""
-
-# Old names, kept for one release with a FutureWarning (scikit-learn's way).
-DEPRECATED_NAMES = {"token_error_rate_scorer": "neg_token_error_rate_scorer"}
-
-
-def __getattr__(name):
-    if name in DEPRECATED_NAMES:
-        new_name = DEPRECATED_NAMES[name]
-        warnings.warn(
-            f"{name} is deprecated and will be removed in the next release; use {new_name} "
-            "(the same scorer, named as scikit-learn names negated scorers).",
-            FutureWarning,
-            stacklevel=2,
-        )
-        return globals()[new_name]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -27,14 +27,6 @@ def test_history_display_draws_on_given_axes_and_passes_style_keywords():
     plt.close(figure)
 
 
-def test_history_display_old_axes_keyword_warns_and_still_works():
-    figure, ax = plt.subplots(1, 2)
-    with pytest.warns(FutureWarning, match="use ax"):
-        display = TrainingHistoryDisplay(HISTORY).plot(axes=ax)
-    assert display.figure_ is figure
-    plt.close(figure)
-
-
 def test_attention_display_draws_on_given_ax_and_passes_imshow_keywords():
     figure, ax = plt.subplots()
     weights = np.array([[0.9, 0.1], [0.2, 0.8]])

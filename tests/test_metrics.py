@@ -68,14 +68,3 @@ def test_mismatched_sample_counts_are_an_error():
         sequence_accuracy_score([[1, 2]], [[1, 2], [3, 4]])
     with pytest.raises(ValueError, match="1-D or 2-D"):
         sequence_accuracy_score(np.zeros((2, 2, 2)), np.zeros((2, 2, 2)))
-
-
-@pytest.mark.parametrize("module", ["sklearn_seq2seq", "sklearn_seq2seq.metrics"])
-def test_the_old_scorer_name_still_works_with_a_future_warning(module):
-    import importlib
-
-    from sklearn_seq2seq import neg_token_error_rate_scorer
-
-    with pytest.warns(FutureWarning, match="use neg_token_error_rate_scorer"):
-        old = getattr(importlib.import_module(module), "token_error_rate_scorer")
-    assert old is neg_token_error_rate_scorer
