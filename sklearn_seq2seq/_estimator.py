@@ -99,6 +99,12 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
     max_output_length : int or None, default=None
         Most tokens decoded for variable-length targets; None means the
         longest training target.  Fixed-length targets ignore it.
+    output_length_limit : "auto", tuple of (float, float) or None, default="auto"
+        ``(a, b)`` ends each variable-length output after at most
+        ``ceil(a * n + b)`` tokens, ``n`` its source's length (and
+        ``max_output_length``).  "auto" learns ``(a, b)`` from the
+        training pairs with a ``tokenizer`` (every training pair fits);
+        otherwise, as None, only ``max_output_length`` limits.
     beam_width : int, default=1
         Hypotheses kept per sequence by ``predict``: 1 decodes greedily, more runs a beam search.
     length_penalty : float, default=0.0
@@ -151,6 +157,8 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         Output positions: the target length, or ``max_output_length_``.
     max_output_length_ : int
         Most tokens ``predict`` returns per sequence.
+    output_length_limit_ : tuple of (float, float) or None
+        The ``(a, b)`` of ``output_length_limit`` in force.
     tokenizer_ : SentencePieceTokenizer or None
         The tokenizer learned from the training sentences; None without one.
     source_vocabulary_ : Vocabulary
@@ -225,6 +233,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         "label_smoothing": [Interval(Real, 0, 1, closed="left")],
         "ema_momentum": [Interval(Real, 0, 1, closed="neither"), None],
         "max_output_length": [Interval(Integral, 1, None, closed="left"), None],
+        "output_length_limit": [StrOptions({"auto"}), tuple, None],
         "beam_width": [Interval(Integral, 1, None, closed="left")],
         "length_penalty": [Interval(Real, 0, None, closed="left")],
         "max_tokens": [Interval(Integral, 1, None, closed="left"), None],
@@ -264,6 +273,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         label_smoothing: float = 0.0,
         ema_momentum: float | None = 0.99,
         max_output_length: int | None = None,
+        output_length_limit: str | tuple | None = "auto",
         beam_width: int = 1,
         length_penalty: float = 0.0,
         max_tokens: int | None = None,
@@ -296,6 +306,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         self.label_smoothing = label_smoothing
         self.ema_momentum = ema_momentum
         self.max_output_length = max_output_length
+        self.output_length_limit = output_length_limit
         self.beam_width = beam_width
         self.length_penalty = length_penalty
         self.max_tokens = max_tokens
@@ -436,7 +447,9 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
     def _codec(self):
         """The fitted sequence layout, kept as the fitted attributes it is built from."""
         vocabularies = self.source_vocabulary_, self.target_vocabulary_
-        return Codec(*vocabularies, self._target_kind, self._ends_with_eos, self.max_output_length_)
+        limit = getattr(self, "output_length_limit_", None)
+        layout = self._target_kind, self._ends_with_eos, self.max_output_length_, limit
+        return Codec(*vocabularies, *layout)
 
     @_codec.setter
     def _codec(self, codec):
@@ -444,6 +457,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         self.target_vocabulary_ = codec.target_vocabulary
         self._target_kind, self._ends_with_eos = codec.target_kind, codec.ends_with_eos
         self.max_output_length_ = self.n_outputs_ = codec.max_output_length
+        self.output_length_limit_ = codec.length_limit
         self.classes_ = codec.classes_attribute
 
     def _build_inference(self):

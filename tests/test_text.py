@@ -177,6 +177,7 @@ def test_save_and_load_keep_the_subword_models_without_pickle(fitted, tmp_path):
     loaded = load(path)
     assert loaded.get_params()["tokenizer__vocab_size"] == "auto"
     assert loaded.predict(X_TEST) == fitted.predict(X_TEST)
+    assert loaded.output_length_limit_ == fitted.output_length_limit_
     unpickled = pickle.loads(pickle.dumps(fitted))
     assert unpickled.predict(X_TEST[:20]) == fitted.predict(X_TEST[:20])
 
@@ -244,3 +245,30 @@ def test_a_missing_extra_is_named(monkeypatch):
     monkeypatch.setitem(sys.modules, "sacrebleu", None)
     with pytest.raises(ImportError, match=r"sklearn-seq2seq\[text\]"):
         bleu_score(["a"], ["a"])
+
+
+def test_the_learned_output_length_limit_holds_every_training_pair(fitted):
+    a, b = fitted.output_length_limit_
+    source = [len(p) for p in fitted.tokenizer_.encode(X, side="source")]
+    target = [len(p) for p in fitted.tokenizer_.encode(Y, side="target")]
+    assert np.all(np.array(target) <= np.ceil(a * np.array(source) + b))
+    # Without a tokenizer "auto" sets no limit: character models are unchanged.
+    chars = Seq2SeqLSTM(n_units=8, epochs=1, random_state=0).fit(X[:100], Y[:100])
+    assert chars.output_length_limit_ is None
+
+
+@pytest.mark.parametrize("beam_width", [1, 3])
+def test_a_given_output_length_limit_ends_every_output_in_time(beam_width):
+    est = small_model(epochs=2, output_length_limit=(0.0, 2.0), beam_width=beam_width)
+    est.fit(X, Y)
+    # Variable-length sources, and equal-length ones (the fixed-length path).
+    for sources in (X_TEST[:40], ["the big cat sat", "a small dog ran"]):
+        pieces = est.tokenizer_.encode(est.predict(sources), side="target")
+        assert max(len(p) for p in pieces) <= 2
+    nbest, _ = est.predict_nbest(X_TEST[:5], n_best=2)
+    assert all(len(p) <= 2 for h in nbest for p in est.tokenizer_.encode(h, side="target"))
+
+
+def test_a_malformed_output_length_limit_is_refused():
+    with pytest.raises(ValueError, match="output_length_limit must be"):
+        small_model(output_length_limit=(1.0,)).fit(X[:50], Y[:50])

@@ -79,6 +79,10 @@ class BeamSearchDecoder(ChunkedDecoder):
         Only the best hypothesis of each row is used: with ``alpha=0`` and
         an end class, a chunk stops once every row's best has ended and
         outscores its open hypotheses.
+    length_limit : tuple of (float, float) or None, default=None
+        ``(a, b)``: with ``end_class``, every hypothesis of a row whose
+        source has ``n`` tokens ends after at most ``ceil(a * n + b)``
+        tokens.
 
     Examples
     --------
@@ -104,9 +108,14 @@ class BeamSearchDecoder(ChunkedDecoder):
         alpha=0.0,
         chunk_size=None,
         best_only=False,
+        length_limit=None,
     ):
         super().__init__(
-            training_model, n_steps, class_offset, chunk_size or max(1, 1024 // beam_width)
+            training_model,
+            n_steps,
+            class_offset,
+            chunk_size or max(1, 1024 // beam_width),
+            length_limit,
         )
         self.beam_width = beam_width
         self.end_class = end_class
@@ -137,21 +146,25 @@ class BeamSearchDecoder(ChunkedDecoder):
         return tuple(self._run(source_ids, lengths, None))
 
     def _decode(self, source_ids, option, full_chunk):
-        return self._search(*self.network.encode(source_ids), until_end=False)
+        limit = self._step_limits(source_ids.shape[1])
+        return self._search(*self.network.encode(source_ids), until_end=False, limits=limit)
 
     def decode_padded(self, source_ids, lengths, option):
         """The search's ops on right-padded sources (see ``ChunkedDecoder``)."""
         return self._search(
-            *self.network.encode(source_ids, lengths), until_end=self.end_class is not None
+            *self.network.encode(source_ids, lengths),
+            until_end=self.end_class is not None,
+            limits=self._step_limits(lengths),
         )
 
-    def _search(self, states, memory, until_end):
+    def _search(self, states, memory, until_end, limits=None):
         """Beam search from the encoder's results.
 
         With ``until_end`` the steps run in a ``tf.while_loop`` that stops
         once every hypothesis of the chunk has ended (after that, each step
         would only append the end class at no cost); otherwise the
-        ``n_steps`` steps unroll into the graph.
+        ``n_steps`` steps unroll into the graph.  ``limits`` (per row, or
+        one scalar) is the step from which hypotheses may only end.
         """
         network, width = self.network, self.beam_width
         rows, n_classes = _n_rows(states[0][0]), network.n_classes
@@ -176,6 +189,8 @@ class BeamSearchDecoder(ChunkedDecoder):
             # A finished hypothesis may only add the end class, for free.
             is_end = tf.range(n_classes) == self.end_class
             only_end = tf.where(is_end, 0.0, -float("inf"))
+            if limits is not None and limits.shape.rank == 1:
+                limits = limits[:, None, None]  # (rows, 1, 1): against (rows, width, classes)
 
         def step_once(step, token, states, scores, lengths, finished, trail):
             logits, states = network.decoder_step(token, states, memory)
@@ -183,7 +198,10 @@ class BeamSearchDecoder(ChunkedDecoder):
             if self.end_class is not None:
                 # The last step ends every open hypothesis: one at the length
                 # limit pays for its end symbol, as log_likelihood counts it.
-                log_p = tf.where((step == self.n_steps - 1) & ~is_end, -float("inf"), log_p)
+                last = step == self.n_steps - 1
+                if limits is not None:  # or at the row's length limit
+                    last = last | (step >= limits)
+                log_p = tf.where(last & ~is_end, -float("inf"), log_p)
                 log_p = tf.where(finished[..., None], only_end, log_p)
             candidates = scores[..., None] + log_p  # (rows, width, classes)
             candidate_lengths = lengths + tf.cast(~finished, tf.int32)

@@ -56,14 +56,30 @@ class ChunkedDecoder:
         ``k + class_offset``).
     chunk_size : int
         Rows per chunk.
+    length_limit : tuple of (float, float) or None, default=None
+        ``(a, b)``: with an end class, a row whose source has ``n`` tokens
+        ends after at most ``ceil(a * n + b)`` output tokens.
     """
 
-    def __init__(self, training_model, n_steps, class_offset, chunk_size):
+    def __init__(self, training_model, n_steps, class_offset, chunk_size, length_limit=None):
         self.n_steps = n_steps
         self.class_offset = class_offset
         self.chunk_size = chunk_size
+        self.length_limit = length_limit
         self.network = Network(training_model)
         self._concrete = {}
+
+    def _step_limits(self, source_lengths):
+        """Per row, the step from which only the end may follow; None without a limit.
+
+        ``source_lengths`` is a tensor of lengths, or the one length (an
+        int) of fixed-length sources.
+        """
+        if self.length_limit is None or self.end_class is None:
+            return None
+        a, b = self.length_limit
+        limits = tf.math.ceil(a * tf.cast(source_lengths, tf.float32) + b)
+        return tf.minimum(tf.cast(limits, tf.int32), self.n_steps - 1)
 
     def _function(self, option, full_chunk, source_length, masked=False):
         """The compiled decode for one option, chunk kind and source length.
@@ -194,6 +210,9 @@ class GreedyDecoder(ChunkedDecoder):
         attention weights with zeros there).  Full chunks of fixed-length
         sources run all ``n_steps`` (their unrolled, compiled graph);
         the remainder runs the masked graph and stops too.
+    length_limit : tuple of (float, float) or None, default=None
+        ``(a, b)``: with ``end_class``, a row whose source has ``n`` tokens
+        emits the end class after at most ``ceil(a * n + b)`` tokens.
 
     Examples
     --------
@@ -212,9 +231,15 @@ class GreedyDecoder(ChunkedDecoder):
     """
 
     def __init__(
-        self, training_model, n_steps, class_offset=N_RESERVED, chunk_size=1024, end_class=None
+        self,
+        training_model,
+        n_steps,
+        class_offset=N_RESERVED,
+        chunk_size=1024,
+        end_class=None,
+        length_limit=None,
     ):
-        super().__init__(training_model, n_steps, class_offset, chunk_size)
+        super().__init__(training_model, n_steps, class_offset, chunk_size, length_limit)
         self.end_class = end_class
 
     def __call__(self, source_ids, lengths=None, return_probabilities=False):
@@ -281,7 +306,8 @@ class GreedyDecoder(ChunkedDecoder):
         rows = self.chunk_size if full_chunk else 1
         source_length = source_ids.shape[1]
         source_ids = tf.reshape(source_ids, [-1, rows, source_length])
-        classes, extra = self._decode_steps(*self.network.encode(source_ids), option)
+        limit = self._step_limits(source_length)
+        classes, extra = self._decode_steps(*self.network.encode(source_ids), option, limit)
         classes = tf.reshape(classes, [batch, self.n_steps])
         if option != CLASSES:
             extra = tf.reshape(extra, [batch, self.n_steps, -1])
@@ -292,9 +318,9 @@ class GreedyDecoder(ChunkedDecoder):
         states, memory = self.network.encode(source_ids, lengths)
         if self.end_class is None:
             return self._decode_steps(states, memory, option)
-        return self._decode_until_end(states, memory, option)
+        return self._decode_until_end(states, memory, option, self._step_limits(lengths))
 
-    def _decode_until_end(self, states, memory, option):
+    def _decode_until_end(self, states, memory, option, limits=None):
         """Greedy steps in a ``tf.while_loop`` that stops once every row has ended."""
         batch = tf.shape(states[0][0])[0]
         # Static sizes, as XLA needs: the steps not run stay zeros.
@@ -307,6 +333,8 @@ class GreedyDecoder(ChunkedDecoder):
 
         def step_once(step, token, states, ended, outputs):
             step_classes, extra, states = self._step(token, states, memory, option)
+            if limits is not None:  # rows at their length limit end here
+                step_classes = tf.where(step >= limits, self.end_class, step_classes)
             written = {CLASSES: outputs[CLASSES].write(step, step_classes)}
             if option != CLASSES:
                 written[option] = outputs[option].write(step, extra)
@@ -323,14 +351,19 @@ class GreedyDecoder(ChunkedDecoder):
             return classes, tf.zeros([0])
         return classes, tf.transpose(outputs[option].stack(), [1, 0, 2])
 
-    def _decode_steps(self, states, memory, option):
-        """Greedy decoder steps from the encoder's results, for any leading shape."""
+    def _decode_steps(self, states, memory, option, limit=None):
+        """Greedy decoder steps from the encoder's results, for any leading shape.
+
+        ``limit`` (a scalar tensor) is the step from which every row ends.
+        """
         token = tf.fill(tf.shape(states[0][0])[:-1], START_ID)
         classes, extras = [], []
         # n_steps is fixed per fitted model, so this loop unrolls into the
         # graph when it is traced (once); nothing loops in Python at call time.
-        for _ in range(self.n_steps):
+        for step in range(self.n_steps):
             step_classes, extra, states = self._step(token, states, memory, option)
+            if limit is not None:
+                step_classes = tf.where(step >= limit, self.end_class, step_classes)
             classes.append(step_classes)
             extras.append(extra)
             token = step_classes + self.class_offset

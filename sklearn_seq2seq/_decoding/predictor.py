@@ -39,6 +39,7 @@ class Predictor:
             n_steps=codec.n_steps,
             class_offset=codec.class_offset,
             end_class=0 if codec.ends_with_eos else None,
+            length_limit=codec.length_limit,
         )
         self.scorer = TeacherForcedScorer(model)
         self._beams = {}
@@ -63,6 +64,7 @@ class Predictor:
                 end_class=0 if self.codec.ends_with_eos else None,
                 alpha=key[1],
                 best_only=key[2],
+                length_limit=self.codec.length_limit,
             )
         return self._beams[key]
 

@@ -122,6 +122,26 @@ def reject_new_tokens(ids, tokens, name):
         )
 
 
+def learn_length_limit(source_lengths, target_lengths, quantile=0.99):
+    """``(a, b)`` such that every training target has at most ``a * source length + b`` tokens.
+
+    ``a`` is a high quantile of the target/source length ratios, ``b`` the
+    smallest offset that then holds every training pair (fairseq's
+    ``--max-len-a``/``--max-len-b``, learned from the data).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> learn_length_limit(np.array([2, 4, 10]), np.array([3, 4, 12]), quantile=0.5)
+    (1.2, 0.6)
+    """
+    source_lengths = np.maximum(np.asarray(source_lengths, dtype=float), 1)
+    target_lengths = np.asarray(target_lengths, dtype=float)
+    a = float(np.quantile(target_lengths / source_lengths, quantile))
+    b = float(max(0.0, np.max(target_lengths - a * source_lengths)))
+    return round(a, 6), round(b, 6)
+
+
 def length_range(lengths):
     """ "3" or "2 to 5": the sequence lengths of an error message."""
     shortest, longest = int(lengths.min()), int(lengths.max())
@@ -142,16 +162,27 @@ class Codec:
     max_output_length : int
         Longest output: the fixed target length, or the cap of
         variable-length outputs.
+    length_limit : tuple of (float, float) or None, default=None
+        ``(a, b)``: a variable-length output of a source of ``n`` tokens
+        ends after at most ``ceil(a * n + b)`` tokens (and
+        ``max_output_length``); None: ``max_output_length`` only.
     """
 
     def __init__(
-        self, source_vocabulary, target_vocabulary, target_kind, ends_with_eos, max_output_length
+        self,
+        source_vocabulary,
+        target_vocabulary,
+        target_kind,
+        ends_with_eos,
+        max_output_length,
+        length_limit=None,
     ):
         self.source_vocabulary = source_vocabulary
         self.target_vocabulary = target_vocabulary
         self.target_kind = target_kind
         self.ends_with_eos = ends_with_eos
         self.max_output_length = max_output_length
+        self.length_limit = length_limit if ends_with_eos else None
 
     @classmethod
     def learn(

@@ -11,7 +11,7 @@ equal lengths take the fixed-length (unpadded) path.
 import numpy as np
 from sklearn.utils.validation import check_consistent_length, validate_data
 
-from .codec import Codec, length_range, read_targets, reject_new_tokens
+from .codec import Codec, learn_length_limit, length_range, read_targets, reject_new_tokens
 from .sequences import (
     ARRAY,
     LISTS,
@@ -35,7 +35,8 @@ def read_training_data(estimator, X, Y, *, codec=None, variable_lengths=False, v
     ----------
     estimator : Seq2SeqLSTM
         The estimator being fitted (see :func:`read_fit_sources`); its
-        ``max_tokens``, ``min_frequency`` and ``max_output_length`` are read.
+        ``max_tokens``, ``min_frequency``, ``max_output_length`` and
+        ``output_length_limit`` are read.
     X, Y : array-like or list of sequences
         Training sources and targets.
     codec : ~sklearn_seq2seq._input.codec.Codec or None, default=None
@@ -78,8 +79,41 @@ def read_training_data(estimator, X, Y, *, codec=None, variable_lengths=False, v
             variable_lengths=variable_lengths,
             target_vocabulary=None if vocabularies is None else vocabularies[1],
         )
+        codec.length_limit = output_length_limit(
+            estimator.output_length_limit,
+            codec,
+            source_ids,
+            source_lengths,
+            lengths,
+            variable_lengths,
+        )
     target_ids, target_lengths = codec.training_targets(tokens, lengths, warm=warm)
     return codec, codec.training_data(source_ids, source_lengths, target_ids, target_lengths)
+
+
+def output_length_limit(parameter, codec, source_ids, source_lengths, lengths, learn):
+    """The fitted per-source output length limit ``(a, b)``, or None.
+
+    ``"auto"`` learns it from the training pairs when ``learn`` (sentences
+    read as pieces); a tuple is used as given; fixed-length targets have
+    none.
+    """
+    if parameter not in (None, "auto"):
+        valid = len(parameter) == 2 and all(
+            isinstance(value, (int, float, np.number)) and value >= 0 for value in parameter
+        )
+        if not valid:
+            raise ValueError(
+                "output_length_limit must be 'auto', None or a tuple (a, b) of two "
+                f"non-negative numbers; got {parameter!r}."
+            )
+    if not codec.ends_with_eos or parameter is None or (parameter == "auto" and not learn):
+        return None
+    if parameter != "auto":
+        return tuple(float(value) for value in parameter)
+    if source_lengths is None:
+        source_lengths = np.full(len(source_ids), source_ids.shape[1])
+    return learn_length_limit(source_lengths, lengths)
 
 
 def read_fit_sources(

@@ -63,6 +63,7 @@ _PLAIN_FITTED = (
     "_target_kind",
     "_ends_with_eos",
     "_architecture",
+    "output_length_limit_",
 )
 
 
@@ -179,6 +180,8 @@ def fitted_state(fitted, tokenizer_models=None):
         layout derived from them (``classes_``) is not included.
     """
     state = {name: fitted[name] for name in _PLAIN_FITTED if name in fitted}
+    if state.get("output_length_limit_") is not None:
+        state["output_length_limit_"] = tuple(state["output_length_limit_"])
     if "feature_names_in_" in fitted:
         state["feature_names_in_"] = np.asarray(fitted["feature_names_in_"], dtype=object)
     state["source_vocabulary_"] = vocabulary_from_json(fitted["source_vocabulary"])
