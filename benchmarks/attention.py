@@ -19,6 +19,8 @@ import json
 import time
 from pathlib import Path
 
+from provenance import provenance
+
 HERE = Path(__file__).resolve().parent
 N_TRAIN, N_TEST, N_UNITS, EPOCHS = 20_000, 2_000, 64, 8
 
@@ -78,6 +80,7 @@ def main():
         "epochs": EPOCHS,
         "rows": rows,
     }
+    report["provenance"] = provenance()
     Path(args.out).write_text(json.dumps(report, indent=2))
     print(f"\n{N_TRAIN:,} training sequences, <= {EPOCHS} epochs, {N_UNITS} units, same seed\n")
     print("| task | attention | exact-sequence accuracy | epochs run (best) | fit |")

@@ -13,6 +13,8 @@ import json
 import time
 from pathlib import Path
 
+from provenance import provenance
+
 HERE = Path(__file__).resolve().parent
 WIDTHS = (1, 4, 8)
 
@@ -47,6 +49,7 @@ def main():
         }
         print(width, report["widths"][width], flush=True)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    report["provenance"] = provenance()
     Path(args.out).write_text(json.dumps(report, indent=2))
     print(markdown(report))
 

@@ -18,6 +18,7 @@ import time
 
 import keras
 import numpy as np
+from provenance import provenance
 
 from sklearn_seq2seq import Seq2SeqLSTM
 from sklearn_seq2seq._network import layers
@@ -85,6 +86,7 @@ def main():
                 "embedding_dim": args.embedding_dim,
                 "inputs": "one-hot matmul" if args.one_hot_matmul else "default",
                 "ema_momentum": est.ema_momentum,
+                "provenance": provenance(),
                 "steps": stop.seen,
                 "seconds": round(time.perf_counter() - start, 1),
                 "seconds_per_step": round(stop.seconds_per_step, 3),

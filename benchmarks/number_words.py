@@ -44,6 +44,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from provenance import provenance
 
 HERE = Path(__file__).resolve().parent
 N_TRAIN, N_VALIDATION, N_TEST = 50_000, 2_000, 5_000
@@ -348,6 +349,7 @@ def main():
         "estimator_batches": args.estimator_batches,
         "python": sys.version.split()[0],
         "rows": rows,
+        "provenance": provenance(),
     }
     Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
 

@@ -20,6 +20,8 @@ import threading
 import time
 from pathlib import Path
 
+from provenance import provenance
+
 HERE = Path(__file__).resolve().parent
 LETTERS = "abcdefghijklmnopqrst"
 MAX_LENGTH = 40
@@ -102,6 +104,7 @@ def main():
         child = subprocess.run(command, capture_output=True, text=True, check=True)
     report = json.loads(child.stdout.strip().splitlines()[-1])
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    report["provenance"] = provenance()
     Path(args.out).write_text(json.dumps(report, indent=2))
     print(
         f"predict of {report['n_sequences']:,} strings (lengths 1-{MAX_LENGTH}): "

@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from provenance import provenance
 
 HERE = Path(__file__).resolve().parent
 
@@ -234,7 +235,11 @@ def main():
                 f"{np.mean([r['fit_seconds'] for r in rows]):.0f} |",
                 flush=True,
             )
-            Path(args.out).write_text(json.dumps({"quick": args.quick, "runs": runs}, indent=2))
+            Path(args.out).write_text(
+                json.dumps(
+                    {"quick": args.quick, "runs": runs, "provenance": provenance()}, indent=2
+                )
+            )
     print()
     print(summary(runs))
 

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import keras
 import numpy as np
+from provenance import provenance
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -280,6 +281,7 @@ def main():
     print("memory:", report["memory"], flush=True)
 
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    report["provenance"] = provenance()
     Path(args.out).write_text(json.dumps(report, indent=2))
     print(markdown(report))
 

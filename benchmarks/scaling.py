@@ -22,6 +22,8 @@ import json
 import time
 from pathlib import Path
 
+from provenance import provenance
+
 HERE = Path(__file__).resolve().parent
 GRID = {"n_units": [32, 64], "learning_rate": [0.001, 0.01]}
 
@@ -109,6 +111,7 @@ def main():
         }
     print(report, flush=True)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    report["provenance"] = provenance()
     Path(args.out).write_text(json.dumps(report, indent=2))
     print(markdown(report))
 

@@ -43,6 +43,7 @@ from pathlib import Path
 import keras
 import numpy as np
 import tensorflow as tf
+from provenance import provenance
 from run_benchmarks import sgemm_rate
 
 HERE = Path(__file__).resolve().parent
@@ -310,6 +311,7 @@ def main():
         )
 
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    report["provenance"] = provenance()
     Path(args.out).write_text(json.dumps(report, indent=2))
     print(markdown(report))
 

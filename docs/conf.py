@@ -10,11 +10,15 @@ generated, not committed.
 """
 
 import os
+import sys
 
 # Draw every figure off-screen: set before anything imports matplotlib.
 os.environ.setdefault("MPLBACKEND", "Agg")
 
 import sklearn_seq2seq  # noqa: E402
+
+# docs/benchmark_page.py: the Benchmarks page, generated from the results files.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 project = "sklearn_seq2seq"
 author = "sklearn_seq2seq developers"
@@ -28,6 +32,7 @@ extensions = [
     "numpydoc",
     "sphinx_gallery.gen_gallery",
     "myst_parser",
+    "benchmark_page",
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
