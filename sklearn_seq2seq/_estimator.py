@@ -17,7 +17,13 @@ from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
 from ._input.codec import Codec
 from ._input.sequences import SequenceBatch
-from ._input.sources import read_sources, read_training_data, read_validation, source_blocks
+from ._input.sources import (
+    check_output_length_limit,
+    read_sources,
+    read_training_data,
+    read_validation,
+    source_blocks,
+)
 from ._input.tokenizers import check_sentences
 from ._runtime import private_api
 from ._runtime.private_api import (
@@ -104,7 +110,9 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         ``ceil(a * n + b)`` tokens, ``n`` its source's length (and
         ``max_output_length``).  "auto" learns ``(a, b)`` from the
         training pairs with a ``tokenizer`` (every training pair fits);
-        otherwise, as None, only ``max_output_length`` limits.
+        otherwise, as None, only ``max_output_length`` limits.  A warm
+        start keeps the fitted limit; ``predict_proba`` gives the model's
+        own probabilities at the step where the limit ends an output.
     beam_width : int, default=1
         Hypotheses kept per sequence by ``predict``: 1 decodes greedily, more runs a beam search.
     length_penalty : float, default=0.0
@@ -118,9 +126,10 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
     tokenizer : SentencePieceTokenizer or None, default=None
         Reads sentences as subword pieces: ``fit`` learns a clone of it
         (``tokenizer_``) from the training sentences, ``X`` and ``y`` must
-        be lists of strings and ``predict`` returns sentences.  None reads
-        strings as characters and lists as tokens (user guide: text and
-        sentences).
+        be lists of strings and ``predict`` returns sentences; the
+        vocabularies are its pieces (``max_tokens`` and ``min_frequency``
+        do not apply).  None reads strings as characters and lists as
+        tokens (user guide: text and sentences).
     early_stopping : bool, default=False
         Stop when the validation score (on ``X_val``/``y_val``, else on
         ``validation_fraction`` of the training samples) has not improved
@@ -366,6 +375,8 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         warm = self.warm_start and hasattr(self, "model_")
         if (X_val is None) != (y_val is None):
             raise ValueError("fit needs both X_val and y_val, or neither.")
+        check_output_length_limit(self.output_length_limit)
+        references = y_val  # what validation_metric="bleu" scores against, as given
         tokenizer = self._fitted_tokenizer(X, y, warm)
         if tokenizer is not None:
             X, y = tokenizer.encode(X, side="source"), tokenizer.encode(y, side="target")
@@ -412,6 +423,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             seed=seed,
             stacklevel=4,
             as_text=self._sentences,
+            references=references,
         )
         previous = self.history_ if warm else {}
         vars(self).update(control.fitted_history(previous, history, best_epoch))
@@ -638,13 +650,17 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         Returns
         -------
         score : float
-            Exact-sequence accuracy in [0, 1].
+            Exact-sequence accuracy in [0, 1].  With a tokenizer, sentences
+            are compared as the tokenizer reads them (normalised, unknown
+            characters as ``⁇``).
         """
         if sample_weight is not None:
             raise ValueError("Seq2SeqLSTM.score does not support sample_weight.")
         check_is_fitted(self)
-        self._codec.targets(self._pieces(y, side="target"))  # y fits the model, or an error
-        return sequence_accuracy_score(y, self.predict(X))
+        y_pieces = self._pieces(y, side="target")
+        self._codec.targets(y_pieces)  # y fits the model (e.g. its target length), or an error
+        # With a tokenizer y is compared as it reads: normalised as its pieces are.
+        return sequence_accuracy_score(self._sentences(y_pieces), self.predict(X))
 
     def save(self, path: str | os.PathLike) -> None:
         """Save the estimator to one file, without pickle (``callbacks`` excluded).

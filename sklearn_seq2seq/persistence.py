@@ -65,6 +65,8 @@ def _estimator_from(metadata, model_bytes, tokenizer_models, path):
         raise ValueError(f"Unknown estimator class {name!r} in the model file.")
     params = metadata["params"]
     params = {**params, "tokenizer": tokenizer_from_json(params.get("tokenizer"))}
+    if isinstance(params.get("output_length_limit"), list):  # JSON has no tuples
+        params["output_length_limit"] = tuple(params["output_length_limit"])
     estimator = ESTIMATOR_CLASSES[name](**params)
     if metadata["fitted"] is None:
         return estimator

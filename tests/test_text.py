@@ -202,12 +202,15 @@ def test_warm_start_keeps_the_fitted_tokenizer(fitted):
 def test_bleu_early_stopping_decodes_the_validation_set_each_epoch():
     est = small_model(epochs=3, early_stopping=True, validation_metric="bleu")
     # Validation text may hold characters the training text never had.
-    est.fit(X, Y, X_val=[*X_TEST, "the café"], y_val=[*Y_TEST, "das Café"])
+    long = " ".join(["the big cat"] * 4), " ".join(["der gross Katze"] * 4)
+    X_val, y_val = [*X_TEST, "the café", long[0]], [*Y_TEST, "das  Café", long[1]]
+    est.fit(X, Y, X_val=X_val, y_val=y_val)
     assert est.validation_scores_ == est.history_["val_bleu"]
     assert len(est.validation_scores_) == est.n_iter_
     assert est.best_validation_score_ == max(est.validation_scores_)
-    # The logged score is sacreBLEU's on the greedy decode of the kept weights.
-    kept = bleu_score([*Y_TEST, "das Café"], est.predict([*X_TEST, "the café"]))
+    # The logged score is sacreBLEU's on the greedy decode of the kept
+    # weights, against y_val as given (longer than any training target).
+    kept = bleu_score(y_val, est.predict(X_val))
     assert kept == pytest.approx(est.best_validation_score_)
 
 
@@ -269,6 +272,28 @@ def test_a_given_output_length_limit_ends_every_output_in_time(beam_width):
     assert all(len(p) <= 2 for h in nbest for p in est.tokenizer_.encode(h, side="target"))
 
 
-def test_a_malformed_output_length_limit_is_refused():
+@pytest.mark.parametrize("limit", [(1.0,), (1.0, float("inf")), (-1.0, 2.0)])
+def test_a_malformed_output_length_limit_is_refused(limit):
     with pytest.raises(ValueError, match="output_length_limit must be"):
-        small_model(output_length_limit=(1.0,)).fit(X[:50], Y[:50])
+        small_model(output_length_limit=limit).fit(X[:50], Y[:50])
+
+
+def test_a_given_output_length_limit_survives_saving(tmp_path):
+    est = small_model(epochs=1, output_length_limit=(1.5, 2)).fit(X[:200], Y[:200])
+    est.save(tmp_path / "model.s2s")
+    loaded = load(tmp_path / "model.s2s")
+    assert loaded.get_params()["output_length_limit"] == (1.5, 2)
+    assert loaded.output_length_limit_ == (1.5, 2.0)
+    clone(loaded).fit(X[:50], Y[:50])  # the loaded parameters are valid ones
+
+
+def test_a_refitted_tokenizer_reads_with_its_new_models():
+    tokenizer = SentencePieceTokenizer().fit(X, Y)
+    assert "▁Katze" in tokenizer.encode(["die Katze"], side="target")[0]
+    tokenizer.fit(["a b c d"] * 20, ["x y z w"] * 20)
+    assert "▁Katze" not in tokenizer.encode(["die Katze"], side="target")[0]
+
+
+def test_score_compares_sentences_as_the_tokenizer_reads_them(fitted):
+    spaced = [y.replace(" ", "  ") for y in Y_TEST[:20]]  # doubled spaces
+    assert fitted.score(X_TEST[:20], spaced) == fitted.score(X_TEST[:20], Y_TEST[:20])

@@ -78,7 +78,7 @@ class ChunkedDecoder:
         if self.length_limit is None or self.end_class is None:
             return None
         a, b = self.length_limit
-        limits = tf.math.ceil(a * tf.cast(source_lengths, tf.float32) + b)
+        limits = tf.math.ceil(a * tf.cast(source_lengths, tf.float64) + b)
         return tf.minimum(tf.cast(limits, tf.int32), self.n_steps - 1)
 
     def _function(self, option, full_chunk, source_length, masked=False):

@@ -91,6 +91,21 @@ def read_training_data(estimator, X, Y, *, codec=None, variable_lengths=False, v
     return codec, codec.training_data(source_ids, source_lengths, target_ids, target_lengths)
 
 
+def check_output_length_limit(parameter):
+    """A ValueError unless ``parameter`` is "auto", None or ``(a, b)`` of finite numbers >= 0."""
+    if parameter in (None, "auto"):
+        return
+    valid = len(parameter) == 2 and all(
+        isinstance(value, (int, float, np.number)) and np.isfinite(value) and value >= 0
+        for value in parameter
+    )
+    if not valid:
+        raise ValueError(
+            "output_length_limit must be 'auto', None or a tuple (a, b) of two finite, "
+            f"non-negative numbers; got {parameter!r}."
+        )
+
+
 def output_length_limit(parameter, codec, source_ids, source_lengths, lengths, learn):
     """The fitted per-source output length limit ``(a, b)``, or None.
 
@@ -98,15 +113,7 @@ def output_length_limit(parameter, codec, source_ids, source_lengths, lengths, l
     read as pieces); a tuple is used as given; fixed-length targets have
     none.
     """
-    if parameter not in (None, "auto"):
-        valid = len(parameter) == 2 and all(
-            isinstance(value, (int, float, np.number)) and value >= 0 for value in parameter
-        )
-        if not valid:
-            raise ValueError(
-                "output_length_limit must be 'auto', None or a tuple (a, b) of two "
-                f"non-negative numbers; got {parameter!r}."
-            )
+    check_output_length_limit(parameter)
     if not codec.ends_with_eos or parameter is None or (parameter == "auto" and not learn):
         return None
     if parameter != "auto":

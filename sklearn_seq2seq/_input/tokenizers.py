@@ -168,6 +168,8 @@ class SentencePieceTokenizer(BaseEstimator):
         """
         sentencepiece = import_sentencepiece()
         sources, targets = check_sentences(X, "X"), check_sentences(y, "y")
+        for cache in ("_processors", "_tables"):  # a refit reads with its new models
+            vars(self).pop(cache, None)
         if self.shared:
             self.source_model_ = self.target_model_ = self._learn(
                 sentencepiece, sources + targets, "X and y"
@@ -240,7 +242,8 @@ class SentencePieceTokenizer(BaseEstimator):
         check_is_fitted(self)
         processor, table = self._processor(side), self._piece_table(side)
         # Through ids: a character the model never saw is its ``<unk>`` piece.
-        ids = processor.encode(check_sentences(sentences, "X"), out_type=int)
+        name = "X" if side == "source" else "y"
+        ids = processor.encode(check_sentences(sentences, name), out_type=int)
         pieces = [table[sentence].tolist() for sentence in ids]
         if side == "source":  # the network reads at least one source token
             unknown = table[processor.unk_id()]
@@ -278,7 +281,16 @@ class SentencePieceTokenizer(BaseEstimator):
         sentences : list of str
         """
         check_is_fitted(self)
-        return self._processor("target").decode([list(p) for p in pieces])
+        pieces = [list(p) for p in pieces]
+        # Decoded without the empty ones: older SentencePiece releases read a
+        # batch whose first entry is empty as a batch of ids.
+        filled = [i for i, p in enumerate(pieces) if p]
+        sentences = [""] * len(pieces)
+        if filled:
+            decoded = self._processor("target").decode([pieces[i] for i in filled])
+            for i, sentence in zip(filled, decoded):
+                sentences[i] = sentence
+        return sentences
 
     def _piece_table(self, side):
         """A side's pieces by id, as an array (ids to pieces in one lookup)."""

@@ -247,7 +247,9 @@ def split_validation(data, validation_fraction, seed):
     return data.take(order[n_validation:]), data.take(order[:n_validation])
 
 
-def train(model, data, validation, *, codec, params, seed, stacklevel, as_text=None):
+def train(
+    model, data, validation, *, codec, params, seed, stacklevel, as_text=None, references=None
+):
     """Keras's ``fit`` with this fit's callbacks: the user's, the schedule, stopping.
 
     Parameters
@@ -270,6 +272,9 @@ def train(model, data, validation, *, codec, params, seed, stacklevel, as_text=N
     as_text : callable or None, default=None
         Decoded sequences in the user's kind to the text that
         ``validation_metric="bleu"`` or ``"chrf"`` scores.
+    references : sequences or None, default=None
+        The validation targets as the user gave them (``y_val``), which
+        BLEU and chrF score against; None rebuilds them from ``validation``.
 
     Returns
     -------
@@ -322,7 +327,9 @@ def train(model, data, validation, *, codec, params, seed, stacklevel, as_text=N
     if validation is not None and monitor in ("val_bleu", "val_chrf"):
         from .decoded_score import DecodedValidationScore
 
-        scorer = DecodedValidationScore(params["validation_metric"], validation, codec, as_text)
+        scorer = DecodedValidationScore(
+            params["validation_metric"], validation, codec, as_text, references
+        )
         callbacks.insert(0, scorer)
     history, interrupted = fit_model(
         model,

@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import metrics
 from .._decoding.predictor import Predictor
-from .._input.codec import PAD_LABEL
+from .._input.codec import PAD_LABEL, Codec
 
 # validation_metric values scored on decoded text, and their metric.
 DECODED_METRICS = {"bleu": metrics.bleu_score, "chrf": metrics.chrf_score}
@@ -35,9 +35,12 @@ class DecodedValidationScore(keras.callbacks.Callback):
     as_text : callable
         Formatted sequences to what the metric reads (the tokenizer's
         sentences, or the sequences themselves).
+    references : sequences or None, default=None
+        The validation targets as given (``y_val``); None rebuilds them from
+        the encoded labels (a split of the training samples).
     """
 
-    def __init__(self, metric, validation, codec, as_text):
+    def __init__(self, metric, validation, codec, as_text, references=None):
         super().__init__()
         self.metric = metric
         self.codec = codec
@@ -45,10 +48,14 @@ class DecodedValidationScore(keras.callbacks.Callback):
         self.source_ids = np.asarray(validation.source_ids)
         lengths = validation.source_lengths
         self.source_lengths = None if lengths is None else np.asarray(lengths)
-        labels = np.asarray(validation.labels)
-        # Padding after the end reads as more ends: format cuts at the first.
-        references = codec.format(np.where(labels == PAD_LABEL, 0, labels))
-        self.references = as_text(references)
+        if references is None:
+            labels = np.asarray(validation.labels)
+            # Padding after the end reads as more ends: format cuts at the
+            # first, with room for the longest label (no output cap).
+            layout = codec.target_kind, codec.ends_with_eos, labels.shape[1]
+            full = Codec(codec.source_vocabulary, codec.target_vocabulary, *layout)
+            references = as_text(full.format(np.where(labels == PAD_LABEL, 0, labels)))
+        self.references = references
         self.predictor = None
 
     def on_epoch_end(self, epoch, logs=None):
