@@ -1,12 +1,14 @@
 """Where a benchmark result comes from: command, commit, date, machine and versions.
 
 Every results JSON records this beside its numbers, so that a figure in the
-docs can be traced to the run that measured it.
+docs can be traced to the run that measured it.  Call :func:`provenance` when
+the run starts: the commit is then the one whose code ran.
 """
 
 import datetime
 import os
 import platform
+import shlex
 import subprocess
 import sys
 from importlib import metadata
@@ -48,7 +50,7 @@ def versions():
 def provenance():
     """The ``"provenance"`` entry of a results file."""
     return {
-        "command": "python " + " ".join(sys.argv),
+        "command": "python " + shlex.join(sys.argv),
         "commit": commit(),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "cpu": cpu_model(),

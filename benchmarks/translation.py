@@ -310,6 +310,7 @@ def main():
     parser.add_argument("--out", default=str(HERE / "results" / "translation.json"))
     args = parser.parse_args()
 
+    started = provenance()  # the commit whose code runs
     pairs = load_multi30k(args.data, args.n_train)
     X_test, Y_test = pairs["test"]
     metric = sacrebleu.metrics.BLEU()  # bleu_score's settings: one reference, 13a, cased
@@ -349,7 +350,7 @@ def main():
             flush=True,
         )
     results = {
-        "provenance": provenance(),
+        "provenance": started,
         "task": "Multi30k task 1, English->German, test2016 (1,000 sentences)",
         "budget_seconds": args.budget,
         "planned_epochs": {"recommended, larger network, reference": args.epochs, "others": 10},
