@@ -46,6 +46,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from number_words import time_budget
 from provenance import provenance
 
 HERE = Path(__file__).resolve().parent
@@ -78,21 +79,6 @@ def load_multi30k(data, n_train=None):
     if n_train:
         pairs["train"] = tuple(side[:n_train] for side in pairs["train"])
     return pairs
-
-
-def time_budget(seconds):
-    """A Keras callback that stops training after the batch that crosses ``seconds``."""
-    import keras
-
-    class TimeBudget(keras.callbacks.Callback):
-        def on_train_begin(self, logs=None):
-            self.start = time.perf_counter()
-
-        def on_train_batch_end(self, batch, logs=None):
-            if time.perf_counter() - self.start > seconds:
-                self.model.stop_training = True
-
-    return TimeBudget()
 
 
 def estimator_arm(pairs, *, budget, epochs, seed, tokenizer=True, **params):
