@@ -62,7 +62,7 @@ class TrainingHistoryDisplay:
 
     @classmethod
     def from_estimator(
-        cls, estimator: Seq2SeqLSTM, *, ax: Sequence[Axes] | None = None, axes=None, **kwargs
+        cls, estimator: Seq2SeqLSTM, *, ax: Sequence[Axes] | None = None, **kwargs
     ) -> TrainingHistoryDisplay:
         """Plot the learning curves of a fitted estimator.
 
@@ -82,7 +82,7 @@ class TrainingHistoryDisplay:
         """
         check_is_fitted(estimator)
         display = cls(estimator.history_, best_epoch=estimator.best_epoch_)
-        return display.plot(ax=ax, axes=axes, **kwargs)
+        return display.plot(ax=ax, **kwargs)
 
     def plot(self, *, ax: Sequence[Axes] | None = None, **kwargs) -> TrainingHistoryDisplay:
         """Draw the curves.
