@@ -8,9 +8,9 @@ Sentences go in and come out as text: with
 learns a subword model per language from the training sentences, reads
 them as pieces, and joins the predicted pieces back into sentences.  Here a
 small English-to-German set made from a grammar (German adjectives change
-their ending with the article and the noun's gender, so the pieces
-``groß``, ``e``, ``er``, ``es`` recombine), scored with sacreBLEU, and the
-attention of one translation drawn over its pieces.
+their ending with the article and the noun's gender, which the model
+must get right), scored with sacreBLEU, and the attention of one
+translation drawn over its pieces.
 
 Needs the ``text`` extra: ``pip install "sklearn-seq2seq[text]"``.
 """
