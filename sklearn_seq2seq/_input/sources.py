@@ -111,9 +111,9 @@ def output_length_limit(parameter, codec, source_ids, source_lengths, lengths, l
 
     ``"auto"`` learns it from the training pairs when ``learn`` (sentences
     read as pieces); a tuple is used as given; fixed-length targets have
-    none.
+    none.  ``fit`` has checked ``parameter`` with
+    :func:`check_output_length_limit`.
     """
-    check_output_length_limit(parameter)
     if not codec.ends_with_eos or parameter is None or (parameter == "auto" and not learn):
         return None
     if parameter != "auto":
