@@ -75,8 +75,10 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         None feeds one-hot tokens (the tutorial's); an int learns embeddings of that size.
     dropout : float, default=0.0
         Dropout rate on embeddings, between stacked layers and before the output (training only).
-    epochs : int, default=10
-        Number of passes over the training data.
+    epochs : int or "auto", default=10
+        Passes over the training data the schedule is planned for (early
+        stopping may end sooner); "auto" plans enough for about 4,000
+        steps, 10 to 50 epochs (user guide: training).
     batch_size : int or "auto", default="auto"
         Sequences per gradient step, at most the samples, by similar length;
         "auto" halves 128 down to 16 to keep ~300 steps per epoch (user guide).
@@ -102,6 +104,10 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         Validate, keep and predict with a moving average of the weights
         (Keras's ``use_ema``) of this momentum, warmed up over the first
         steps; None keeps the last step's weights (user guide: training).
+    weight_decay : float, default=0.0
+        Decoupled weight decay (Keras's ``weight_decay``, as ``AdamW``):
+        each step shrinks every weight matrix, biases excluded, by
+        ``weight_decay`` times the step's learning rate; 0 does not decay.
     max_output_length : int or None, default=None
         Most tokens decoded for variable-length targets; None means the
         longest training target.  Fixed-length targets ignore it.
@@ -133,12 +139,15 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
     early_stopping : bool, default=False
         Stop when the validation score (on ``X_val``/``y_val``, else on
         ``validation_fraction`` of the training samples) has not improved
-        by ``tol`` for ``n_iter_no_change`` epochs; restore the best
-        epoch's weights.  Without it, the training loss is watched so.
+        by ``tol`` for ``n_iter_no_change`` epochs at the lowest learning
+        rate; restore the best epoch's weights.  A stall at a higher rate
+        first decays the rate to ``learning_rate_floor * learning_rate``
+        over ``n_iter_no_change`` epochs.  Without it, the training loss
+        is watched so.
     validation_fraction : float, default=0.1
         Share of training samples held out for early stopping without ``X_val``/``y_val``.
     n_iter_no_change : int, default=10
-        Epochs without improvement before training stops.
+        Epochs without improvement before the rate anneals, or training stops.
     tol : float, default=1e-4
         Smallest change of the monitored score that counts as improvement.
     validation_metric : {"sequence_accuracy", "loss", "bleu", "chrf"}, \
@@ -232,7 +241,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         "attention": [StrOptions({"auto", "luong", "bahdanau"}), None],
         "embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
         "dropout": [Interval(Real, 0, 1, closed="left")],
-        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "epochs": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "learning_rate_schedule": [StrOptions({"constant", "linear", "cosine", "plateau"})],
@@ -241,6 +250,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         "global_clipnorm": [Interval(Real, 0, None, closed="neither"), None],
         "label_smoothing": [Interval(Real, 0, 1, closed="left")],
         "ema_momentum": [Interval(Real, 0, 1, closed="neither"), None],
+        "weight_decay": [Interval(Real, 0, None, closed="left")],
         "max_output_length": [Interval(Integral, 1, None, closed="left"), None],
         "output_length_limit": [StrOptions({"auto"}), tuple, None],
         "beam_width": [Interval(Integral, 1, None, closed="left")],
@@ -272,7 +282,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         attention: str | None = "auto",
         embedding_dim: int | None = None,
         dropout: float = 0.0,
-        epochs: int = 10,
+        epochs: int | str = 10,
         batch_size: int | str = "auto",
         learning_rate: float = 0.01,
         learning_rate_schedule: str = "linear",
@@ -281,6 +291,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         global_clipnorm: float | None = 1.0,
         label_smoothing: float = 0.0,
         ema_momentum: float | None = 0.99,
+        weight_decay: float = 0.0,
         max_output_length: int | None = None,
         output_length_limit: str | tuple | None = "auto",
         beam_width: int = 1,
@@ -314,6 +325,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         self.global_clipnorm = global_clipnorm
         self.label_smoothing = label_smoothing
         self.ema_momentum = ema_momentum
+        self.weight_decay = weight_decay
         self.max_output_length = max_output_length
         self.output_length_limit = output_length_limit
         self.beam_width = beam_width

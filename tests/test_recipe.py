@@ -17,6 +17,7 @@ from sklearn_seq2seq._input.codec import PAD_LABEL
 from sklearn_seq2seq._training.recipe import (
     Adam,
     SmoothedSequenceCrossentropy,
+    planned_epochs,
     step_learning_rates,
     training_batch_size,
 )
@@ -92,6 +93,52 @@ def test_fit_takes_auto_batches_by_default(small_task):
     assert int(est.model_.optimizer.iterations) == 480 // 16
     est = quietly_fit(Seq2SeqLSTM(n_units=8, epochs=1, batch_size=96, random_state=0), X, Y)
     assert int(est.model_.optimizer.iterations) == 480 // 96
+
+
+# -- epochs --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "batches_per_epoch, expected", [(1, 50), (80, 50), (100, 40), (400, 10), (5_000, 10)]
+)
+def test_auto_epochs_plan_about_4000_steps_in_10_to_50_epochs(batches_per_epoch, expected):
+    assert planned_epochs("auto", batches_per_epoch) == expected
+    assert planned_epochs(7, batches_per_epoch) == 7
+
+
+def test_fit_with_auto_epochs_runs_the_planned_schedule_to_its_floor():
+    est = quietly_fit(
+        Seq2SeqLSTM(**{**FAST, "epochs": "auto", "batch_size": 480}), STRINGS, REVERSED
+    )
+    assert est.epochs == "auto"  # the parameter is left as given
+    assert est.n_iter_ == 50 and int(est.model_.optimizer.iterations) == 50
+    assert est.history_["learning_rate"][-1] == pytest.approx(0.01 * 0.01)
+
+
+# -- weight decay --------------------------------------------------------------
+
+
+def test_weight_decay_is_kerass_decoupled_decay_on_weights_not_biases():
+    plain = quietly_fit(Seq2SeqLSTM(**FAST), STRINGS, REVERSED)
+    decayed = quietly_fit(Seq2SeqLSTM(weight_decay=5.0, **FAST), STRINGS, REVERSED)
+    optimizer = decayed.model_.optimizer
+    assert optimizer.weight_decay == 5.0 and plain.model_.optimizer.weight_decay is None
+    for variable in decayed.model_.trainable_variables:
+        assert optimizer._use_weight_decay(variable) == (variable.name != "bias")
+    kernels = [
+        [np.abs(v.numpy()).mean() for v in est.model_.trainable_variables if v.name != "bias"]
+        for est in (plain, decayed)
+    ]
+    assert np.all(np.array(kernels[1]) < np.array(kernels[0]))
+
+
+def test_weight_decay_is_grid_searchable_and_recompiled_on_warm_start():
+    search = GridSearchCV(Seq2SeqLSTM(**FAST), {"weight_decay": [0.0, 0.1]}, cv=2)
+    quietly_fit(search, STRINGS, REVERSED)
+    assert [p["weight_decay"] for p in search.cv_results_["params"]] == [0.0, 0.1]
+    est = quietly_fit(Seq2SeqLSTM(**FAST), STRINGS, REVERSED)
+    est.set_params(warm_start=True, epochs=1, weight_decay=0.1)
+    assert quietly_fit(est, STRINGS, REVERSED).model_.optimizer.weight_decay == 0.1
 
 
 def test_constant_schedule_keeps_the_learning_rate():
@@ -226,10 +273,15 @@ def test_the_average_is_validated_kept_and_predicted():
 
 def test_the_average_is_kept_when_the_training_loss_stops_fit_early():
     est = Seq2SeqLSTM(
-        ema_momentum=0.9, tol=100.0, n_iter_no_change=1, callbacks=[LastStepWeights()], **FAST
+        ema_momentum=0.9,
+        tol=100.0,
+        n_iter_no_change=1,
+        callbacks=[LastStepWeights()],
+        **{**FAST, "epochs": 6},
     )
     quietly_fit(est, STRINGS, REVERSED, X_val=STRINGS[:40], y_val=REVERSED[:40])
-    assert est.n_iter_ == 2 < est.epochs
+    # A stall, one epoch annealing to the floor, a stall there: stopped.
+    assert est.n_iter_ == 3 < est.epochs
     kept = est.model_.get_weights()
     assert not all(map(np.allclose, kept, LastStepWeights.weights))  # not round-off
     assert est.score(STRINGS[:40], REVERSED[:40]) == pytest.approx(est.validation_scores_[-1])
@@ -248,7 +300,8 @@ def test_early_stopping_restores_the_best_epochs_average():
         early_stopping=True, n_iter_no_change=1, tol=1.0, n_units=16, epochs=4, random_state=0
     )
     quietly_fit(est, STRINGS, REVERSED, X_val=STRINGS[:40], y_val=REVERSED[:40])
-    assert est.n_iter_ == 2 and est.best_epoch_ == 1  # tol=1: epoch 2 cannot improve
+    # tol=1: no later epoch can improve; epoch 2 anneals, epoch 3 stops.
+    assert est.n_iter_ == 3 and est.best_epoch_ == 1
     # The first epoch's average, scored again, not the weights trained on after it.
     assert est.score(STRINGS[:40], REVERSED[:40]) == pytest.approx(est.validation_scores_[0])
 
@@ -405,7 +458,7 @@ def test_no_convergence_warning_when_stopped_early_or_after_one_epoch():
         # tol=10: the training loss never improves enough, training stops.
         est = Seq2SeqLSTM(n_units=8, epochs=8, n_iter_no_change=2, tol=10.0, random_state=0)
         est.fit(STRINGS, REVERSED)
-    assert est.n_iter_ == 3
+    assert est.n_iter_ == 5  # 2 epochs' stall, 2 annealing, 2 at the floor
 
 
 @pytest.mark.parametrize(

@@ -108,7 +108,9 @@ def test_early_stopping_stops_and_restores_the_best_weights(small_task, recorder
     assert est.validation_scores_ == est.history_["val_sequence_accuracy"]
     assert est.best_validation_score_ == max(est.validation_scores_)
     assert est.validation_scores_[est.best_epoch_ - 1] == est.best_validation_score_
-    assert est.n_iter_ == est.best_epoch_ + 2  # patience of 2 epochs after the best
+    # Patience of 2 epochs after the best at the lowest rate (after annealing).
+    assert est.n_iter_ >= est.best_epoch_ + 2
+    assert est.history_["learning_rate"][-1] == pytest.approx(0.01 * 0.01)
     assert est.best_loss_ is None
     kept = recorder.runs[0]["weights"][est.best_epoch_ - 1]
     for restored, recorded in zip(est.model_.get_weights(), kept):
@@ -129,7 +131,48 @@ def test_without_early_stopping_tol_stops_on_the_training_loss_like_mlp(small_ta
     X, Y, _, _ = small_task
     est = Seq2SeqLSTM(n_units=8, epochs=20, tol=100.0, n_iter_no_change=2, random_state=0)
     est.fit(X[:300], Y[:300])
-    assert est.n_iter_ == 3  # no epoch improves the loss by 100: stop after 2 more
+    # No epoch improves the loss by 100: after 2 more the rate anneals to
+    # its floor over 2 epochs, and 2 epochs at the floor stop the fit.
+    assert est.n_iter_ == 5
+    assert est.history_["learning_rate"][-1] == pytest.approx(0.01 * 0.01)
+
+
+def test_a_stall_anneals_the_rate_to_its_floor_before_early_stopping(small_task):
+    X, Y, _, _ = small_task
+    est = Seq2SeqLSTM(
+        n_units=8,
+        epochs=20,
+        batch_size=100,
+        early_stopping=True,
+        tol=10.0,  # no epoch improves: the best is the first
+        n_iter_no_change=2,
+        learning_rate_floor=0.1,
+        random_state=0,
+    ).fit(X[:300], Y[:300])
+    rates = est.history_["learning_rate"]
+    # Epochs 1-3 follow the planned linear decay over 20 epochs; the stall
+    # after epoch 3 re-plans a linear decay to the floor over 2 epochs;
+    # 2 epochs at the floor without improvement stop the fit.
+    assert est.n_iter_ == 5 and est.best_epoch_ == 1
+    planned = np.linspace(0.01, 0.001, 20 * 3)[[2, 5, 8]]
+    np.testing.assert_allclose(rates[:3], planned, rtol=1e-5)
+    np.testing.assert_allclose(rates[3:], [(rates[2] + 0.001) / 2, 0.001], rtol=1e-5)
+
+
+def test_a_stall_at_the_floor_stops_at_once(small_task):
+    X, Y, _, _ = small_task
+    est = Seq2SeqLSTM(
+        n_units=8,
+        epochs=20,
+        learning_rate_schedule="constant",
+        learning_rate_floor=1.0,  # the rate is its own floor: nothing to anneal
+        early_stopping=True,
+        tol=10.0,
+        n_iter_no_change=2,
+        random_state=0,
+    ).fit(X[:300], Y[:300])
+    assert est.n_iter_ == 3
+    np.testing.assert_allclose(est.history_["learning_rate"], [0.01] * 3)
 
 
 def test_validation_split_must_leave_training_samples():

@@ -24,7 +24,7 @@ from sklearn.utils import check_random_state
 # Parameters of the network's shape (a warm start must keep them).
 ARCHITECTURE = ("n_units", "cell", "n_layers", "bidirectional", "attention", "embedding_dim")
 # Parameters Keras's compile reads (a warm start recompiles with them).
-RECIPE = ("learning_rate", "global_clipnorm", "label_smoothing", "ema_momentum")
+RECIPE = ("learning_rate", "global_clipnorm", "label_smoothing", "ema_momentum", "weight_decay")
 
 
 def restores_on_error(fit):
@@ -90,23 +90,28 @@ def monitored(validated, validation_metric):
     return f"val_{validation_metric}", "max"
 
 
-def stopping_callback(monitor, mode, *, early_stopping, tol, n_iter_no_change):
-    """Keras's ``EarlyStopping`` as ``MLPClassifier`` stops.
+def stopping_callback(
+    monitor, mode, *, schedule, floor_rate, early_stopping, tol, n_iter_no_change
+):
+    """Keras's ``EarlyStopping`` as ``MLPClassifier`` stops, annealing first.
 
     With ``early_stopping`` the validation score (or loss) is monitored and
     the best weights are restored; without it training stops when the
     training loss has not improved by ``tol`` for ``n_iter_no_change``
-    epochs.
+    epochs.  Either way a stall above the lowest learning rate anneals the
+    rate instead of stopping (:class:`~._training.recipe.AnnealingStop`).
 
     Returns
     -------
-    callback : keras.callbacks.EarlyStopping
+    callback : AnnealingStop
     """
-    import keras
+    from .recipe import AnnealingStop
 
     if not early_stopping:
         monitor, mode = "loss", "min"
-    return keras.callbacks.EarlyStopping(
+    return AnnealingStop(
+        schedule,
+        floor_rate,
         monitor=monitor,
         mode=mode,
         min_delta=tol,
@@ -294,7 +299,12 @@ def train(
         See :func:`warn_if_still_improving`.
     """
     from .fit import batches_per_epoch, fit_model, new_model, recompile
-    from .recipe import averaging_callbacks, learning_rate_callbacks, training_batch_size
+    from .recipe import (
+        averaging_callbacks,
+        learning_rate_callbacks,
+        planned_epochs,
+        training_batch_size,
+    )
 
     recipe = {name: params[name] for name in RECIPE}
     if model is None:
@@ -303,23 +313,27 @@ def train(
     else:
         recompile(model, recipe)
     batch_size = training_batch_size(params["batch_size"], len(data.source_ids))
+    n_batches = batches_per_epoch(model, data, batch_size)
+    epochs = planned_epochs(params["epochs"], n_batches)
     monitor, mode = monitored(validation is not None, params["validation_metric"])
-    stopper = stopping_callback(
-        monitor,
-        mode,
-        early_stopping=params["early_stopping"],
-        tol=params["tol"],
-        n_iter_no_change=params["n_iter_no_change"],
-    )
     schedule = learning_rate_callbacks(
         params["learning_rate_schedule"],
         learning_rate=params["learning_rate"],
-        n_steps=params["epochs"] * batches_per_epoch(model, data, batch_size),
+        n_steps=epochs * n_batches,
         warmup_fraction=params["warmup_fraction"],
         floor=params["learning_rate_floor"],
         monitor=monitor,
         mode=mode,
         tol=params["tol"],
+    )
+    stopper = stopping_callback(
+        monitor,
+        mode,
+        schedule=schedule[0],
+        floor_rate=params["learning_rate_floor"] * params["learning_rate"],
+        early_stopping=params["early_stopping"],
+        tol=params["tol"],
+        n_iter_no_change=params["n_iter_no_change"],
     )
     # Fresh copies per fit: no callback state leaks from one fit into the
     # next, and the parameter never holds a model (clone deep-copies it).
@@ -334,7 +348,7 @@ def train(
     history, interrupted = fit_model(
         model,
         data,
-        epochs=params["epochs"],
+        epochs=epochs,
         batch_size=batch_size,
         seed=seed,
         verbose=params["verbose"],
@@ -354,7 +368,7 @@ def train(
             history[monitor],
             mode,
             tol=params["tol"],
-            epochs=params["epochs"],
+            epochs=epochs,
             stacklevel=stacklevel + 1,
         )
     return model, history, stopper.best_epoch if params["early_stopping"] else None

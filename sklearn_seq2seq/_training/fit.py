@@ -276,7 +276,7 @@ def new_model(data, codec, *, recipe, seed=None, **options):
     recipe : dict
         Passed to :func:`~sklearn_seq2seq._training.recipe.compile_model`
         (``learning_rate``, ``global_clipnorm``, ``label_smoothing``,
-        ``ema_momentum``).
+        ``ema_momentum``, ``weight_decay``).
     seed : int or None, default=None
         Seed of the weight initialisers.
     **options

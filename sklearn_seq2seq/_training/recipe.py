@@ -1,12 +1,14 @@
 """The training recipe: batch size, optimizer, clipping, averaging, loss, schedule.
 
-Everything here but the batch-size rule is Keras's own machinery,
-configured: Adam with clipping by global norm and an average of the
-weights (``use_ema``, swapped into the model by Keras's
+Everything here but the batch-size and epoch rules is Keras's own
+machinery, configured: Adam with clipping by global norm, decoupled
+weight decay (Keras's ``weight_decay``, as ``AdamW``) and an average of
+the weights (``use_ema``, swapped into the model by Keras's
 ``SwapEMAWeights``), the masked sequence cross-entropy (label-smoothed on
 real target positions only), Keras's decay schedules evaluated once per
-fit and applied before every batch by a callback, and Keras's
-``ReduceLROnPlateau``.  The estimator only turns its parameters into
+fit and applied before every batch by a callback, Keras's
+``ReduceLROnPlateau``, and Keras's ``EarlyStopping`` taught to anneal the
+rate before it stops.  The estimator only turns its parameters into
 these objects; ``benchmarks/recipe.py`` is the sweep the defaults come
 from.
 """
@@ -19,11 +21,13 @@ from .._input.codec import PAD_LABEL
 
 __all__ = [
     "Adam",
+    "AnnealingStop",
     "SmoothedSequenceCrossentropy",
     "StepLearningRate",
     "averaging_callbacks",
     "compile_model",
     "learning_rate_callbacks",
+    "planned_epochs",
     "step_learning_rates",
     "training_batch_size",
 ]
@@ -38,6 +42,10 @@ PLATEAU_PATIENCE = 2
 # epochs, small data sets learn far more from more, smaller steps).
 AUTO_BATCHES_PER_EPOCH = 300
 AUTO_BATCH_RANGE = (16, 128)
+# epochs="auto": at least this many optimizer steps, in 10 to 50 epochs
+# (benchmarks/recipe.py: small data sets keep learning past 10 epochs).
+AUTO_STEPS = 4_000
+AUTO_EPOCH_RANGE = (10, 50)
 
 
 def training_batch_size(batch_size, n_samples):
@@ -69,6 +77,34 @@ def training_batch_size(batch_size, n_samples):
         while batch_size < largest and 2 * batch_size * AUTO_BATCHES_PER_EPOCH <= n_samples:
             batch_size *= 2
     return min(batch_size, n_samples)
+
+
+def planned_epochs(epochs, batches_per_epoch):
+    """Epochs a fit plans its schedule over (early stopping may end it sooner).
+
+    Parameters
+    ----------
+    epochs : int or "auto"
+        The estimator's parameter.  ``"auto"`` plans enough epochs for
+        ``AUTO_STEPS`` optimizer steps, within ``AUTO_EPOCH_RANGE``.
+    batches_per_epoch : int
+        Optimizer steps per epoch.
+
+    Returns
+    -------
+    epochs : int
+
+    Examples
+    --------
+    >>> [planned_epochs("auto", n) for n in (10, 125, 313, 782)]
+    [50, 32, 13, 10]
+    >>> planned_epochs(3, 125)
+    3
+    """
+    if epochs != "auto":
+        return epochs
+    smallest, largest = AUTO_EPOCH_RANGE
+    return int(np.clip(-(-AUTO_STEPS // batches_per_epoch), smallest, largest))
 
 
 def _n_replicas():
@@ -198,9 +234,16 @@ class SmoothedSequenceCrossentropy(keras.losses.Loss):
 
 
 def compile_model(
-    model, metrics, *, learning_rate, global_clipnorm=None, label_smoothing=0.0, ema_momentum=None
+    model,
+    metrics,
+    *,
+    learning_rate,
+    global_clipnorm=None,
+    label_smoothing=0.0,
+    ema_momentum=None,
+    weight_decay=0.0,
 ):
-    """Compile with Adam (clipped by global norm, averaged) and the masked sequence loss.
+    """Compile with Adam (clipped, decoupled weight decay, averaged) and the masked sequence loss.
 
     Parameters
     ----------
@@ -220,6 +263,10 @@ def compile_model(
     ema_momentum : float or None, default=None
         Momentum of Adam's average of the weights (``use_ema``); None
         keeps no average.  ``fit`` needs :func:`averaging_callbacks` then.
+    weight_decay : float, default=0.0
+        Decoupled weight decay, as Keras's ``AdamW``: every step shrinks
+        each weight matrix (biases excluded) by ``weight_decay`` times the
+        step's learning rate; 0 does not decay.
 
     Returns
     -------
@@ -231,11 +278,16 @@ def compile_model(
     else:
         loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=PAD_LABEL)
     averaging = {} if ema_momentum is None else {"use_ema": True, "ema_momentum": ema_momentum}
-    model.compile(
-        optimizer=Adam(learning_rate, global_clipnorm=global_clipnorm, **averaging),
-        loss=loss,
-        metrics=metrics,
+    optimizer = Adam(
+        learning_rate,
+        global_clipnorm=global_clipnorm,
+        weight_decay=weight_decay or None,
+        **averaging,
     )
+    # As AdamW is used for transformers and LSTMs alike: biases are not
+    # decayed (a bias has no scale to regularise).
+    optimizer.exclude_from_weight_decay(var_names=["bias"])
+    model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
     # Built here, eagerly: left to Keras, the optimizer builds its slots
     # inside the first traced train step, and the functions that registers
     # with TensorFlow outlive the model.
@@ -304,6 +356,7 @@ class StepLearningRate(keras.callbacks.Callback):
     (:func:`step_learning_rates`); after its last entry the rate is left
     alone (``ReduceLROnPlateau`` may own it then).  The rate in force at
     the end of each epoch is logged as ``learning_rate``.
+    :meth:`anneal` re-plans the steps still to come.
 
     Parameters
     ----------
@@ -315,6 +368,11 @@ class StepLearningRate(keras.callbacks.Callback):
         super().__init__()
         self.rates = rates
         self.step = 0
+        self.steps_per_epoch = 1
+        self._epoch_start = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch_start = self.step
 
     def on_train_batch_begin(self, batch, logs=None):
         if self.step < len(self.rates):
@@ -322,8 +380,70 @@ class StepLearningRate(keras.callbacks.Callback):
         self.step += 1
 
     def on_epoch_end(self, epoch, logs=None):
+        self.steps_per_epoch = max(self.step - self._epoch_start, 1)
         if logs is not None:
-            logs["learning_rate"] = float(self.model.optimizer.learning_rate.numpy())
+            logs["learning_rate"] = self.current_rate()
+
+    def current_rate(self):
+        """The learning rate in force now."""
+        return float(self.model.optimizer.learning_rate.numpy())
+
+    def anneal(self, n_epochs, floor_rate):
+        """Decay linearly from the rate in force to ``floor_rate`` over ``n_epochs`` epochs.
+
+        The steps after that keep ``floor_rate``.
+        """
+        n_steps = max(int(n_epochs * self.steps_per_epoch), 1)
+        decay = np.linspace(self.current_rate(), floor_rate, n_steps + 1)[1:]
+        # After the table's last entry the rate stays where it is: the floor.
+        self.rates = np.concatenate([self.rates[: self.step], decay]).astype(np.float32)
+
+
+class AnnealingStop(keras.callbacks.EarlyStopping):
+    """Keras's ``EarlyStopping`` that anneals the learning rate before it stops.
+
+    When the monitored score has not improved by ``min_delta`` for
+    ``patience`` epochs and the learning rate is still above
+    ``floor_rate``, the rest of the schedule is re-planned as a linear
+    decay from the rate in force down to ``floor_rate`` over the next
+    ``patience`` epochs (:meth:`StepLearningRate.anneal`) and the wait
+    starts again; only a stall at the floor stops training.  The rule of
+    ``MLPClassifier(learning_rate="adaptive")`` (lower the rate when the
+    score stalls, stop once it is small), with Keras's decay in place of
+    its division by 5.
+
+    Parameters
+    ----------
+    schedule : StepLearningRate
+        The fit's schedule callback.
+    floor_rate : float
+        The lowest learning rate.
+    **kwargs
+        Passed to :class:`keras.callbacks.EarlyStopping`.
+
+    Attributes
+    ----------
+    annealed_epochs : list of int
+        Epochs (from 0) after which the rate was annealed.
+    """
+
+    def __init__(self, schedule, floor_rate, **kwargs):
+        super().__init__(**kwargs)
+        self.schedule = schedule
+        self.floor_rate = float(floor_rate)
+        self.annealed_epochs = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.model.stop_training:  # stopped by someone else (Ctrl-C, a user's callback)
+            return super().on_epoch_end(epoch, logs)
+        super().on_epoch_end(epoch, logs)
+        above_floor = self.schedule.current_rate() > self.floor_rate * (1 + 1e-3)
+        if self.model.stop_training and self.stopped_epoch == epoch and above_floor:
+            self.model.stop_training = False
+            self.stopped_epoch = 0
+            self.wait = 0
+            self.schedule.anneal(self.patience, self.floor_rate)
+            self.annealed_epochs.append(epoch)
 
 
 def learning_rate_callbacks(
