@@ -94,6 +94,24 @@ RECIPES = {
     ),
 }
 
+# The network and its regularisation on the default recipe: which options
+# earn a default, measured on real data of several sizes and languages.
+DEFAULT_RECIPE = RECIPES["defaults: linear 0.01, clip 1, batch auto, average 0.99"]
+NETWORK_CANDIDATES = {
+    "defaults, 30 epochs": dict(epochs=30),
+    "defaults, dropout 0.2": dict(dropout=0.2),
+    "defaults, bidirectional": dict(bidirectional=True),
+    "defaults, embedding 64": dict(embedding_dim=64),
+    "defaults, bidirectional, epochs auto": dict(bidirectional=True, epochs="auto"),
+    "defaults, bidirectional, dropout 0.2": dict(bidirectional=True, dropout=0.2),
+    "defaults, epochs auto": dict(epochs="auto"),
+    "defaults, epochs auto, weight decay 0.1": dict(epochs="auto", weight_decay=0.1),
+    "defaults, epochs auto, early stopping": dict(epochs="auto", early_stopping=True),
+}
+RECIPES.update(
+    {name: {**DEFAULT_RECIPE, **options} for name, options in NETWORK_CANDIDATES.items()}
+)
+
 
 def tutorial(seed, quick):
     from sklearn_seq2seq import make_reversal
@@ -120,15 +138,25 @@ def reversal_20_small(seed, quick):
     return (X[:4_000], Y[:4_000]), validation, test, options
 
 
-def number_words_en(seed, quick):
-    import sys
+def number_words_task(language="en", n_train=10_000):
+    """Digits -> words in ``language`` from ``n_train`` numbers (``number_words.py``)."""
 
-    sys.path.insert(0, str(HERE))
-    from number_words import number_words
+    def make_data(seed, quick):
+        import sys
 
-    n_train = 2_000 if quick else 10_000
-    train = number_words(n_train, "en", random_state=6000 + seed)
-    return train, number_words(1_000, "en", 7000 + seed), number_words(2_000, "en", 8000 + seed), {}
+        sys.path.insert(0, str(HERE))
+        from number_words import number_words
+
+        def data(n, offset):
+            return number_words(n, language, random_state=offset + seed)
+
+        n = min(n_train, 2_000) if quick else n_train
+        return data(n, 6000), data(1_000, 7000), data(2_000, 8000), {}
+
+    return make_data
+
+
+number_words_en = number_words_task("en", 10_000)
 
 
 TASKS = {
@@ -141,6 +169,10 @@ TASKS = {
     "number words (en)": (number_words_en, {"attention": None}, 2),
     # The default network on these strings (attention="auto").
     "number words (en), attention": (number_words_en, {}, 2),
+    # Small real data, three languages (the default network).
+    "number words (en), 2,000": (number_words_task("en", 2_000), {}, 2),
+    "number words (fr), 2,000": (number_words_task("fr", 2_000), {}, 1),
+    "number words (de), 2,000": (number_words_task("de", 2_000), {}, 1),
 }
 
 

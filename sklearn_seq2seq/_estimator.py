@@ -63,9 +63,11 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
     n_layers : int, default=1
         Stacked recurrent layers in the encoder and in the decoder; decoder
         layer ``l`` starts from encoder layer ``l``'s final states.
-    bidirectional : bool, default=False
+    bidirectional : bool or "auto", default=False
         Encoder layers read the source both ways; a ``Dense`` bridge per
         layer maps their final states to the decoder's initial states.
+        "auto" is True for sources read as sequences (strings, token
+        lists), False for a 2-D array.
     attention : {"auto", "luong", "bahdanau"} or None, default="auto"
         Attention of the decoder over the top encoder layer's outputs:
         Luong's "general" or Bahdanau's additive score (user guide: model
@@ -237,7 +239,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         "n_units": [Interval(Integral, 1, None, closed="left")],
         "cell": [StrOptions({"lstm", "gru"})],
         "n_layers": [Interval(Integral, 1, None, closed="left")],
-        "bidirectional": ["boolean"],
+        "bidirectional": ["boolean", StrOptions({"auto"})],
         "attention": [StrOptions({"auto", "luong", "bahdanau"}), None],
         "embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
         "dropout": [Interval(Real, 0, 1, closed="left")],
@@ -278,7 +280,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         n_units: int = 128,
         cell: str = "lstm",
         n_layers: int = 1,
-        bidirectional: bool = False,
+        bidirectional: bool | str = False,
         attention: str | None = "auto",
         embedding_dim: int | None = None,
         dropout: float = 0.0,

@@ -180,11 +180,13 @@ def merge_history(previous, history):
 
 
 def fitted_architecture(params, data, fitted=None):
-    """The network's shape this fit trains: the parameters, ``attention="auto"`` resolved.
+    """The network's shape this fit trains: the parameters, the "auto" ones resolved.
 
-    ``"auto"`` is Luong attention for sources read as sequences (strings,
-    token lists: ``data.source_lengths`` is set) and none for a 2-D array;
-    a warm start keeps the fitted network, whose shape must match.
+    For sources read as sequences (strings, token lists:
+    ``data.source_lengths`` is set) ``attention="auto"`` is Luong attention
+    and ``bidirectional="auto"`` a bidirectional encoder; for a 2-D array
+    both are off (the tutorial's network).  A warm start keeps the fitted
+    network, whose shape must match.
 
     Parameters
     ----------
@@ -198,25 +200,29 @@ def fitted_architecture(params, data, fitted=None):
     Returns
     -------
     architecture : dict
-        The :data:`ARCHITECTURE` parameters, attention resolved.
+        The :data:`ARCHITECTURE` parameters, the "auto" ones resolved.
 
     Examples
     --------
     >>> from sklearn_seq2seq._input.codec import TrainingData
-    >>> params = dict(n_units=8, cell="lstm", n_layers=1, bidirectional=False,
+    >>> params = dict(n_units=8, cell="lstm", n_layers=1, bidirectional="auto",
     ...               attention="auto", embedding_dim=None)
     >>> sequences = TrainingData(None, None, None, source_lengths=[3, 1])
-    >>> fitted_architecture(params, sequences)["attention"]
-    'luong'
-    >>> fitted_architecture(params, TrainingData(None, None, None))["attention"] is None
-    True
+    >>> resolved = fitted_architecture(params, sequences)
+    >>> resolved["attention"], resolved["bidirectional"]
+    ('luong', True)
+    >>> resolved = fitted_architecture(params, TrainingData(None, None, None))
+    >>> resolved["attention"], resolved["bidirectional"]
+    (None, False)
     """
     architecture = {name: params[name] for name in ARCHITECTURE}
-    if architecture["attention"] == "auto":
-        if fitted is not None:
-            architecture["attention"] = fitted["attention"]
-        else:
-            architecture["attention"] = None if data.source_lengths is None else "luong"
+    sequences = data.source_lengths is not None
+    for name, resolved in (
+        ("attention", "luong" if sequences else None),
+        ("bidirectional", sequences),
+    ):
+        if architecture[name] == "auto":
+            architecture[name] = resolved if fitted is None else fitted[name]
     if fitted is not None and fitted != architecture:
         raise ValueError(
             f"warm_start cannot change the network ({fitted} when fitted, "
