@@ -35,7 +35,7 @@ greedy and beam 4).  Results go to a JSON file with the command, commit,
 date, CPU and library versions.
 
 Run:  python benchmarks/translation.py [--data DIR] [--budget 1800]
-      [--arms NAME ...] [--n-train N]
+      [--arms NAME ...] [--n-train N] [--length-penalties 0 0.6 1 ...]
 Needs: pip install -e ".[text]"
 """
 
@@ -101,8 +101,8 @@ def estimator_arm(pairs, *, budget, epochs, seed, tokenizer=True, **params):
     est.fit(X, Y, X_val=X_val, y_val=Y_val)
     fit_seconds = time.perf_counter() - start
 
-    def predict(sources, beam_width):
-        return est.set_params(beam_width=beam_width).predict(sources)
+    def predict(sources, beam_width, length_penalty=0.0):
+        return est.set_params(beam_width=beam_width, length_penalty=length_penalty).predict(sources)
 
     options = {"tokenizer": bool(tokenizer), **params}
     return predict, fit_seconds, est.n_iter_, est.validation_scores_, options
@@ -292,6 +292,13 @@ def main():
         "(the two default arms keep the estimator's default)",
     )
     parser.add_argument("--n-train", type=int, default=None, help="first N training pairs")
+    parser.add_argument(
+        "--length-penalties",
+        nargs="*",
+        type=float,
+        default=[],
+        help="also score beam 4 at each of these length_penalty values (estimator arms)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=str(HERE / "results" / "translation.json"))
     args = parser.parse_args()
@@ -324,6 +331,12 @@ def main():
             "validation_scores": [float(s) for s in validation_scores or []],
             "examples": [[x, y, p] for x, y, p in zip(X_test[:3], Y_test[:3], greedy[:3])],
         }
+        if args.length_penalties and arm != "plain Keras reference":
+            row["beam4_bleu_by_length_penalty"] = {
+                str(alpha): bleu_score(Y_test, predict(X_test, 4, alpha))
+                for alpha in args.length_penalties
+            }
+            print(f"beam 4 BLEU by length_penalty: {row['beam4_bleu_by_length_penalty']}")
         rows.append(row)
         beam_cells = (
             "- | -"

@@ -63,11 +63,14 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
     n_layers : int, default=1
         Stacked recurrent layers in the encoder and in the decoder; decoder
         layer ``l`` starts from encoder layer ``l``'s final states.
-    bidirectional : bool or "auto", default=False
+    bidirectional : bool or "auto", default="auto"
         Encoder layers read the source both ways; a ``Dense`` bridge per
         layer maps their final states to the decoder's initial states.
         "auto" is True for sources read as sequences (strings, token
-        lists), False for a 2-D array.
+        lists) with a vocabulary narrow enough for one-hot inputs (up to
+        8 x ``n_units`` ids for an LSTM, 6 x for a GRU; any with
+        ``embedding_dim``), else False, as for a 2-D array (user guide:
+        choosing the model).
     attention : {"auto", "luong", "bahdanau"} or None, default="auto"
         Attention of the decoder over the top encoder layer's outputs:
         Luong's "general" or Bahdanau's additive score (user guide: model
@@ -280,7 +283,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         n_units: int = 128,
         cell: str = "lstm",
         n_layers: int = 1,
-        bidirectional: bool | str = False,
+        bidirectional: bool | str = "auto",
         attention: str | None = "auto",
         embedding_dim: int | None = None,
         dropout: float = 0.0,
@@ -410,7 +413,10 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         )
         params = self.get_params(deep=False)
         architecture = control.fitted_architecture(
-            params, data, self._architecture if warm else None
+            params,
+            data,
+            self._architecture if warm else None,
+            n_source_ids=self._codec.source_vocabulary.n_ids,
         )
         seed = control.fit_seed(self.random_state)
         if X_val is not None:

@@ -237,6 +237,37 @@ def test_auto_attention_warm_start_keeps_the_fitted_network(small_task):
     assert est.n_iter_ == 1
 
 
+def _encoder_kinds(est):
+    return {type(layer).__name__ for layer in est.model_.layers}
+
+
+def test_auto_bidirectional_reads_narrow_sequences_both_ways_and_arrays_one_way(small_task):
+    """bidirectional="auto": on for characters, off for 2-D arrays and wide vocabularies."""
+    fast = dict(n_units=4, epochs=1, random_state=0)
+    strings = Seq2SeqLSTM(**fast).fit(WORDS, REVERSED)
+    assert strings.bidirectional == "auto"  # the parameter stays as given
+    assert strings._architecture["bidirectional"] is True
+    assert "Bidirectional" in _encoder_kinds(strings)
+    array = Seq2SeqLSTM(**fast).fit(*small_task[:2])
+    assert array._architecture["bidirectional"] is False
+    assert "Bidirectional" not in _encoder_kinds(array)
+    # 60 distinct tokens (64 ids) are wider than 2 x 4 gates x 4 units: one way,
+    # reading the one-hot input as kernel rows; with embeddings, both ways.
+    tokens = [[f"t{(i + j) % 60}" for j in range(1 + i % 3)] for i in range(120)]
+    wide = Seq2SeqLSTM(**fast).fit(tokens, tokens)
+    assert wide._architecture["bidirectional"] is False
+    embedded = Seq2SeqLSTM(embedding_dim=4, **fast).fit(tokens, tokens)
+    assert embedded._architecture["bidirectional"] is True
+
+
+def test_auto_bidirectional_warm_start_keeps_the_fitted_encoder():
+    est = Seq2SeqLSTM(n_units=4, epochs=1, warm_start=True, random_state=0)
+    est.fit(WORDS, REVERSED).fit(WORDS, REVERSED)  # auto: the fitted True
+    assert est.n_iter_ == 2
+    with pytest.raises(ValueError, match="cannot change the network"):
+        est.set_params(bidirectional=False).fit(WORDS, REVERSED)
+
+
 def test_defaults_build_the_tutorial_model():
     model = build_training_model(n_source_ids=9, n_target_ids=9, n_classes=5, n_units=8)
     kinds = [type(layer).__name__ for layer in model.layers]

@@ -179,14 +179,17 @@ def merge_history(previous, history):
     }
 
 
-def fitted_architecture(params, data, fitted=None):
+def fitted_architecture(params, data, fitted=None, *, n_source_ids=None):
     """The network's shape this fit trains: the parameters, the "auto" ones resolved.
 
     For sources read as sequences (strings, token lists:
     ``data.source_lengths`` is set) ``attention="auto"`` is Luong attention
-    and ``bidirectional="auto"`` a bidirectional encoder; for a 2-D array
-    both are off (the tutorial's network).  A warm start keeps the fitted
-    network, whose shape must match.
+    and ``bidirectional="auto"`` a bidirectional encoder, unless the source
+    vocabulary is so wide that a one-directional encoder reads it as
+    kernel rows (:func:`~sklearn_seq2seq._network.layers.reads_kernel_rows`:
+    several times faster per step, which a bidirectional encoder cannot
+    do).  For a 2-D array both are off (the tutorial's network).  A warm
+    start keeps the fitted network, whose shape must match.
 
     Parameters
     ----------
@@ -196,6 +199,9 @@ def fitted_architecture(params, data, fitted=None):
         This fit's encoded training samples.
     fitted : dict or None, default=None
         The fitted network's shape, on a warm start.
+    n_source_ids : int or None, default=None
+        Width of the source vocabulary (reserved ids included); None
+        counts as narrow.
 
     Returns
     -------
@@ -208,27 +214,45 @@ def fitted_architecture(params, data, fitted=None):
     >>> params = dict(n_units=8, cell="lstm", n_layers=1, bidirectional="auto",
     ...               attention="auto", embedding_dim=None)
     >>> sequences = TrainingData(None, None, None, source_lengths=[3, 1])
-    >>> resolved = fitted_architecture(params, sequences)
+    >>> resolved = fitted_architecture(params, sequences, n_source_ids=30)
     >>> resolved["attention"], resolved["bidirectional"]
     ('luong', True)
+    >>> fitted_architecture(params, sequences, n_source_ids=300)["bidirectional"]
+    False
     >>> resolved = fitted_architecture(params, TrainingData(None, None, None))
     >>> resolved["attention"], resolved["bidirectional"]
     (None, False)
     """
     architecture = {name: params[name] for name in ARCHITECTURE}
     sequences = data.source_lengths is not None
-    for name, resolved in (
-        ("attention", "luong" if sequences else None),
-        ("bidirectional", sequences),
-    ):
-        if architecture[name] == "auto":
-            architecture[name] = resolved if fitted is None else fitted[name]
+    if architecture["attention"] == "auto":
+        resolved = "luong" if sequences else None
+        architecture["attention"] = resolved if fitted is None else fitted["attention"]
+    if architecture["bidirectional"] == "auto":
+        if fitted is not None:
+            architecture["bidirectional"] = fitted["bidirectional"]
+        else:
+            architecture["bidirectional"] = sequences and not _reads_kernel_rows(
+                n_source_ids, params
+            )
     if fitted is not None and fitted != architecture:
         raise ValueError(
             f"warm_start cannot change the network ({fitted} when fitted, "
             f"{architecture} now); set warm_start=False to train a new model."
         )
     return architecture
+
+
+def _reads_kernel_rows(n_source_ids, params):
+    """Whether a one-directional encoder would read this source vocabulary as kernel rows."""
+    if n_source_ids is None or params["embedding_dim"] is not None:
+        return False
+    from .._runtime.startup import import_tensorflow
+
+    import_tensorflow()  # its start-up notices filtered, before the network's layers
+    from .._network.layers import reads_kernel_rows
+
+    return reads_kernel_rows(n_source_ids, params["n_units"], params["cell"])
 
 
 def split_validation(data, validation_fraction, seed):
