@@ -54,6 +54,7 @@ def main():
                 n_units=N_UNITS,
                 epochs=EPOCHS,
                 attention=attention,
+                bidirectional=False,  # attention alone makes the difference
                 early_stopping=True,
                 validation_metric="loss",  # accuracy stuck at 0 would stop at once
                 n_iter_no_change=2,

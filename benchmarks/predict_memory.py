@@ -96,7 +96,9 @@ def main():
 
     X = strings(20_000, seed=0)
     # attention=None: the network of the committed results (2026-12-03).
-    est = Seq2SeqLSTM(n_units=128, attention=None, epochs=3, random_state=0).fit(X, X)
+    est = Seq2SeqLSTM(
+        n_units=128, attention=None, bidirectional=False, epochs=3, random_state=0
+    ).fit(X, X)
     with tempfile.TemporaryDirectory() as directory:
         path = os.path.join(directory, "copy.s2s")
         est.save(path)

@@ -265,7 +265,9 @@ def batch_one_latency():
     rng = np.random.RandomState(0)
     X = ["".join(rng.choice(list("abcdefgh"), size=n)) for n in rng.randint(1, 13, size=3000)]
     # attention=None: the network every other arm here measures.
-    est = Seq2SeqLSTM(n_units=N_UNITS, attention=None, epochs=1, random_state=0)
+    est = Seq2SeqLSTM(
+        n_units=N_UNITS, attention=None, bidirectional=False, epochs=1, random_state=0
+    )
     est.fit(X, [x[::-1] for x in X])
     est.predict(["abcdef"])
     times = []
