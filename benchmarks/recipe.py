@@ -107,6 +107,15 @@ NETWORK_CANDIDATES = {
     "defaults, embedding 64": dict(embedding_dim=64),
     "defaults, bidirectional, epochs auto": dict(bidirectional=True, epochs="auto"),
     "defaults, bidirectional, dropout 0.2": dict(bidirectional=True, dropout=0.2),
+    "defaults, bidirectional, weight decay 0.01": dict(bidirectional=True, weight_decay=0.01),
+    "defaults, bidirectional, weight decay 0.1": dict(bidirectional=True, weight_decay=0.1),
+    "defaults, bidirectional, epochs auto, early stopping": dict(
+        bidirectional=True, epochs="auto", early_stopping=True
+    ),
+    # Plateau steps (divide by 5 per stall) instead of a decay re-planned at the stall.
+    "defaults, bidirectional, epochs auto, early stopping, plateau": dict(
+        bidirectional=True, epochs="auto", early_stopping=True, learning_rate_schedule="plateau"
+    ),
     "defaults, epochs auto": dict(epochs="auto"),
     "defaults, epochs auto, weight decay 0.1": dict(epochs="auto", weight_decay=0.1),
     "defaults, epochs auto, early stopping": dict(epochs="auto", early_stopping=True),
