@@ -1,10 +1,11 @@
 """Beam search as compiled, batched TensorFlow: every row's beams at once.
 
 Each source row keeps ``beam_width`` hypotheses.  At every step all of a
-chunk's hypotheses take one decoder step together, the candidates (every
-hypothesis times every class) are ranked with one ``top_k`` per row, the
-survivors' states are gathered and their classes and parents recorded;
-the hypotheses are read back from those records once, at the end.  The
+chunk's hypotheses take one decoder step together, each hypothesis's
+``beam_width`` best classes (the only ones of its classes that can
+survive) are ranked together with one ``top_k`` per row, the survivors'
+states are gathered and their classes and parents recorded; the
+hypotheses are read back from those records once, at the end.  The
 steps unroll into the graph (their number is fixed per model) or, with an
 end symbol, run in a ``tf.while_loop``, so nothing loops in Python over
 samples or steps at call time.
@@ -168,6 +169,11 @@ class BeamSearchDecoder(ChunkedDecoder):
         """
         network, width = self.network, self.beam_width
         rows, n_classes = _n_rows(states[0][0]), network.n_classes
+        # A hypothesis's candidates share its length penalty, so only its
+        # `per_hypothesis` best classes can survive a step: the vocabulary is
+        # read once by top_k and once by logsumexp, and the ranking runs on
+        # width * per_hypothesis candidates per row instead of width * n_classes.
+        per_hypothesis = min(width, n_classes)
         # Every row starts with one live hypothesis; the other slots start at
         # -inf, so the first top_k only extends the live one.
         first = tf.concat([[0.0], tf.fill([width - 1], -float("inf"))], axis=0)
@@ -186,29 +192,39 @@ class BeamSearchDecoder(ChunkedDecoder):
         states, memory = repeat_rows(states, width), repeat_rows(memory, width)
         token = tf.fill([rows * width], START_ID)
         if self.end_class is not None:
-            # A finished hypothesis may only add the end class, for free.
-            is_end = tf.range(n_classes) == self.end_class
-            only_end = tf.where(is_end, 0.0, -float("inf"))
+            # A hypothesis forced to end offers one candidate, the end class.
+            first_slot = tf.range(per_hypothesis) == 0
             if limits is not None and limits.shape.rank == 1:
-                limits = limits[:, None, None]  # (rows, 1, 1): against (rows, width, classes)
+                limits = limits[:, None]  # (rows, 1): against (rows, width)
 
         def step_once(step, token, states, scores, lengths, finished, trail):
             logits, states = network.decoder_step(token, states, memory)
-            log_p = tf.reshape(tf.nn.log_softmax(logits), [rows, width, n_classes])
+            normaliser = tf.reduce_logsumexp(logits, axis=-1, keepdims=True)
+            top_logits, top_classes = tf.math.top_k(logits, k=per_hypothesis)
+            log_p = tf.reshape(top_logits - normaliser, [rows, width, per_hypothesis])
+            classes = tf.reshape(top_classes, [rows, width, per_hypothesis])
             if self.end_class is not None:
                 # The last step ends every open hypothesis: one at the length
                 # limit pays for its end symbol, as log_likelihood counts it.
+                # A finished hypothesis may only add the end class, for free.
                 last = step == self.n_steps - 1
                 if limits is not None:  # or at the row's length limit
                     last = last | (step >= limits)
-                log_p = tf.where(last & ~is_end, -float("inf"), log_p)
-                log_p = tf.where(finished[..., None], only_end, log_p)
-            candidates = scores[..., None] + log_p  # (rows, width, classes)
+                end_log_p = logits[:, self.end_class] - normaliser[:, 0]
+                end_log_p = tf.where(finished, 0.0, tf.reshape(end_log_p, [rows, width]))
+                forced = (finished | last)[..., None]
+                log_p = tf.where(
+                    forced, tf.where(first_slot, end_log_p[..., None], -float("inf")), log_p
+                )
+                classes = tf.where(forced, self.end_class, classes)
+            candidates = scores[..., None] + log_p  # (rows, width, per_hypothesis)
             candidate_lengths = lengths + tf.cast(~finished, tf.int32)
             ranked = candidates / length_penalty(candidate_lengths, self.alpha)[..., None]
-            _, best = tf.math.top_k(tf.reshape(ranked, [rows, width * n_classes]), k=width)
-            parent, new_class = best // n_classes, best % n_classes
-            scores = tf.gather(tf.reshape(candidates, [rows, -1]), best, batch_dims=1)
+            flat = [rows, width * per_hypothesis]
+            _, best = tf.math.top_k(tf.reshape(ranked, flat), k=width)
+            parent = best // per_hypothesis
+            new_class = tf.gather(tf.reshape(classes, flat), best, batch_dims=1)
+            scores = tf.gather(tf.reshape(candidates, flat), best, batch_dims=1)
             lengths = tf.gather(candidate_lengths, parent, batch_dims=1)
             finished = tf.gather(finished, parent, batch_dims=1)
             if self.end_class is not None:
