@@ -41,6 +41,8 @@ from .metrics import sequence_accuracy_score
 _INFERENCE_STATE = ("_predictor",)
 # Parameters predict reads, validated there too (set_params after fit).
 _DECODING = ("beam_width", "length_penalty")
+# beam_width="auto" with a tokenizer (sentences)
+SENTENCE_BEAM_WIDTH = 4
 
 
 class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
@@ -124,8 +126,12 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         otherwise, as None, only ``max_output_length`` limits.  A warm
         start keeps the fitted limit; ``predict_proba`` gives the model's
         own probabilities at the step where the limit ends an output.
-    beam_width : int, default=1
-        Hypotheses kept per sequence by ``predict``: 1 decodes greedily, more runs a beam search.
+    beam_width : int or "auto", default="auto"
+        Hypotheses kept per sequence by ``predict``: 1 decodes greedily,
+        more runs a beam search.  "auto" searches with 4 hypotheses when a
+        ``tokenizer`` reads sentences (as translation toolkits do: it gains
+        a few BLEU points for about 4 times the decode time) and decodes
+        greedily otherwise.
     length_penalty : float, default=0.0
         Strength ``alpha`` of Wu et al.'s (2016) length normalisation of
         beam hypotheses; 0 ranks by log-probability.
@@ -258,7 +264,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         "weight_decay": [Interval(Real, 0, None, closed="left")],
         "max_output_length": [Interval(Integral, 1, None, closed="left"), None],
         "output_length_limit": [StrOptions({"auto"}), tuple, None],
-        "beam_width": [Interval(Integral, 1, None, closed="left")],
+        "beam_width": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "length_penalty": [Interval(Real, 0, None, closed="left")],
         "max_tokens": [Interval(Integral, 1, None, closed="left"), None],
         "tokenizer": [HasMethods(["fit", "encode", "decode", "vocabulary"]), None],
@@ -299,7 +305,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         weight_decay: float = 0.0,
         max_output_length: int | None = None,
         output_length_limit: str | tuple | None = "auto",
-        beam_width: int = 1,
+        beam_width: int | str = "auto",
         length_penalty: float = 0.0,
         max_tokens: int | None = None,
         min_frequency: float | None = None,
@@ -514,10 +520,13 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         options = {name: getattr(self, name) for name in _DECODING}
         constraints = {name: self._parameter_constraints[name] for name in _DECODING}
         validate_parameter_constraints(constraints, options, caller_name=type(self).__name__)
+        if options["beam_width"] == "auto":
+            sentences = getattr(self, "tokenizer_", None) is not None
+            options["beam_width"] = SENTENCE_BEAM_WIDTH if sentences else 1
         return {**options, "length_penalty": float(self.length_penalty)}
 
     def predict(self, X: SequenceBatch) -> SequenceBatch:
-        """Decode target sequences: greedily, or by beam search if ``beam_width > 1``.
+        """Decode target sequences: greedily, or by beam search (see ``beam_width``).
 
         Parameters
         ----------
