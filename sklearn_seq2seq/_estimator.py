@@ -147,26 +147,29 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         vocabularies are its pieces (``max_tokens`` and ``min_frequency``
         do not apply).  None reads strings as characters and lists as
         tokens (user guide: text and sentences).
-    early_stopping : bool, default=False
+    early_stopping : bool or "auto", default="auto"
         Stop when the validation score (on ``X_val``/``y_val``, else on
         ``validation_fraction`` of the training samples) has not improved
         by ``tol`` for ``n_iter_no_change`` epochs at the lowest learning
         rate; restore the best epoch's weights.  A stall at a higher rate
         first decays the rate to ``learning_rate_floor * learning_rate``
         over ``n_iter_no_change`` epochs.  Without it, the training loss
-        is watched so.
+        is watched so.  "auto" is True with a ``tokenizer`` (sentences
+        overfit within a few epochs: the best validation epoch is kept,
+        as translation toolkits do) and False otherwise.
     validation_fraction : float, default=0.1
         Share of training samples held out for early stopping without ``X_val``/``y_val``.
     n_iter_no_change : int, default=10
         Epochs without improvement before the rate anneals, or training stops.
     tol : float, default=1e-4
         Smallest change of the monitored score that counts as improvement.
-    validation_metric : {"sequence_accuracy", "loss", "bleu", "chrf"}, \
-            default="sequence_accuracy"
+    validation_metric : {"auto", "sequence_accuracy", "loss", "bleu", "chrf"}, \
+            default="auto"
         The monitored validation score: exact-sequence accuracy (as
         ``score``, teacher-forced), the loss, or sacreBLEU's BLEU or chrF
         of the validation sources decoded greedily each epoch (sentences:
-        user guide).
+        user guide).  "auto" is "bleu" with a ``tokenizer`` and
+        "sequence_accuracy" otherwise.
     warm_start : bool, default=False
         ``fit`` trains the fitted network (weights, optimizer state and
         vocabularies kept) ``epochs`` more epochs, restarting the schedule.
@@ -273,11 +276,11 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             Interval(Real, 0, 1, closed="neither"),
             None,
         ],
-        "early_stopping": ["boolean"],
+        "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
-        "validation_metric": [StrOptions({"sequence_accuracy", "loss", "bleu", "chrf"})],
+        "validation_metric": [StrOptions({"auto", "sequence_accuracy", "loss", "bleu", "chrf"})],
         "warm_start": ["boolean"],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -310,11 +313,11 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         max_tokens: int | None = None,
         min_frequency: float | None = None,
         tokenizer: object | None = None,
-        early_stopping: bool = False,
+        early_stopping: bool | str = "auto",
         validation_fraction: float = 0.1,
         n_iter_no_change: int = 10,
         tol: float = 1e-4,
-        validation_metric: str = "sequence_accuracy",
+        validation_metric: str = "auto",
         warm_start: bool = False,
         random_state: int | np.random.RandomState | None = None,
         verbose: int = 0,
@@ -418,6 +421,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             else (tokenizer.vocabulary("source"), tokenizer.vocabulary("target")),
         )
         params = self.get_params(deep=False)
+        params.update(control.fitted_stopping(params, sentences=tokenizer is not None))
         architecture = control.fitted_architecture(
             params,
             data,
@@ -427,7 +431,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         seed = control.fit_seed(self.random_state)
         if X_val is not None:
             validation = read_validation(self, self._codec, X_val, y_val, data)
-        elif self.early_stopping:
+        elif params["early_stopping"]:
             data, validation = control.split_validation(data, self.validation_fraction, seed)
         else:
             validation = None

@@ -37,6 +37,12 @@ def test_width_one_is_greedy(words, fitted, small_task):
     )
 
 
+def test_auto_width_decodes_sequences_without_a_tokenizer_greedily(words):
+    est, X_test = words
+    auto = est.set_params(beam_width="auto").predict(X_test)
+    assert auto == est.set_params(beam_width=1).predict(X_test)
+
+
 def test_beam_is_never_less_likely_than_greedy(words):
     est, X_test = words
     greedy = est.set_params(beam_width=1).predict(X_test)
@@ -160,8 +166,9 @@ def test_tiny_model_where_greedy_is_provably_wrong_and_beam_is_right():
 
 
 def test_invalid_beam_parameters_are_reported_at_fit():
-    with pytest.raises(ValueError, match="beam_width"):
-        Seq2SeqLSTM(beam_width=0).fit([[1, 2]] * 4, [1] * 4)
+    for width in (0, "wide"):
+        with pytest.raises(ValueError, match="beam_width"):
+            Seq2SeqLSTM(beam_width=width).fit([[1, 2]] * 4, [1] * 4)
     with pytest.raises(ValueError, match="length_penalty"):
         Seq2SeqLSTM(length_penalty=-1.0).fit([[1, 2]] * 4, [1] * 4)
 

@@ -145,6 +145,12 @@ def test_unusual_sentences_in_predict_are_read_never_a_crash(fitted):
     assert all(isinstance(p, str) for p in predictions)
 
 
+def test_sentences_decode_with_a_beam_of_four_by_default(fitted):
+    assert fitted.beam_width == "auto"
+    searched = pickle.loads(pickle.dumps(fitted)).set_params(beam_width=4)
+    assert list(fitted.predict(X_TEST)) == list(searched.predict(X_TEST))
+
+
 def test_predict_nbest_log_likelihood_and_probabilities_read_sentences(fitted):
     nbest, log_probabilities = fitted.predict_nbest(X_TEST[:3], n_best=2)
     assert len(nbest) == 3 and all(len(h) == 2 and isinstance(h[0], str) for h in nbest)

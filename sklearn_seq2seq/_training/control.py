@@ -243,6 +243,29 @@ def fitted_architecture(params, data, fitted=None, *, n_source_ids=None):
     return architecture
 
 
+def fitted_stopping(params, *, sentences):
+    """``early_stopping`` and ``validation_metric``, the "auto" ones resolved.
+
+    With a tokenizer (``sentences``) "auto" monitors validation BLEU and
+    keeps the best epoch's weights, as translation toolkits keep their
+    best-BLEU checkpoint; otherwise it is MLPClassifier's default (no
+    early stopping) and exact-sequence accuracy.
+
+    Examples
+    --------
+    >>> fitted_stopping(dict(early_stopping="auto", validation_metric="auto"), sentences=True)
+    {'early_stopping': True, 'validation_metric': 'bleu'}
+    >>> fitted_stopping(dict(early_stopping="auto", validation_metric="loss"), sentences=False)
+    {'early_stopping': False, 'validation_metric': 'loss'}
+    """
+    stopping = {name: params[name] for name in ("early_stopping", "validation_metric")}
+    if stopping["early_stopping"] == "auto":
+        stopping["early_stopping"] = sentences
+    if stopping["validation_metric"] == "auto":
+        stopping["validation_metric"] = "bleu" if sentences else "sequence_accuracy"
+    return stopping
+
+
 def _reads_kernel_rows(n_source_ids, params):
     """Whether a one-directional encoder would read this source vocabulary as kernel rows."""
     if n_source_ids is None or params["embedding_dim"] is not None:
