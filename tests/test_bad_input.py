@@ -100,13 +100,13 @@ def test_bad_fit_input_is_rejected_and_loses_nothing(fitted, args, error, messag
 
 
 def test_one_sample_with_early_stopping_leaves_nothing_to_train_on(fitted):
-    before = snapshot(fitted)
+    before, early_stopping = snapshot(fitted), fitted.early_stopping
     fitted.set_params(early_stopping=True)
     try:
         with pytest.raises(ValueError, match="leaves no training samples out of 1"):
             fitted.fit([[1, 2, 3]], [[1, 2]])
     finally:
-        fitted.set_params(early_stopping=False)
+        fitted.set_params(early_stopping=early_stopping)
     assert_unchanged(fitted, before)
 
 
