@@ -165,6 +165,34 @@ def test_tiny_model_where_greedy_is_provably_wrong_and_beam_is_right():
     np.testing.assert_allclose(scored[0, [0, 1], [1, 0]].sum(), np.log(0.4 * 0.99), atol=1e-3)
 
 
+def test_a_wide_vocabulary_is_searched_as_every_class_were_ranked():
+    """With 40 classes a width-3 search ranks only each hypothesis's 3 best
+    classes; two steps of it equal a beam search over every class, done here
+    by hand from teacher-forced log-probabilities."""
+    n_classes, width = 40, 3
+    model = build_training_model(
+        n_source_ids=10, n_target_ids=n_classes + N_RESERVED, n_classes=n_classes, n_units=8, seed=0
+    )
+    source = np.array([[4, 5, 6, 7], [7, 6, 5, 4]], dtype=np.int32)
+    classes, log_p, _ = BeamSearchDecoder(model, 2, beam_width=width, class_offset=N_RESERVED)(
+        source
+    )
+    scorer = TeacherForcedScorer(model)
+    for row in range(len(source)):
+
+        def step_log_p(first_class):
+            decoder_input = np.array([[START_ID, first_class + N_RESERVED]])
+            return scorer(source[row : row + 1], np.array([4]), decoder_input)[0]
+
+        first = step_log_p(0)[0]
+        kept = np.argsort(-first, kind="stable")[:width]
+        candidates = np.stack([first[c] + step_log_p(c)[1] for c in kept])  # (width, classes)
+        best = np.argsort(-candidates.ravel(), kind="stable")[:width]
+        expected = np.column_stack([kept[best // n_classes], best % n_classes])
+        np.testing.assert_array_equal(classes[row], expected)
+        np.testing.assert_allclose(log_p[row], candidates.ravel()[best], atol=1e-4)
+
+
 def test_invalid_beam_parameters_are_reported_at_fit():
     for width in (0, "wide"):
         with pytest.raises(ValueError, match="beam_width"):

@@ -1,11 +1,12 @@
 """Beam search as compiled, batched TensorFlow: every row's beams at once.
 
 Each source row keeps ``beam_width`` hypotheses.  At every step all of a
-chunk's hypotheses take one decoder step together, each hypothesis's
-``beam_width`` best classes (the only ones of its classes that can
-survive) are ranked together with one ``top_k`` per row, the survivors'
-states are gathered and their classes and parents recorded; the
-hypotheses are read back from those records once, at the end.  The
+chunk's hypotheses take one decoder step together, their candidates
+are ranked with one ``top_k`` per row (on a wide vocabulary only each
+hypothesis's ``beam_width`` best classes, the only ones that can
+survive), the survivors' states are gathered and their classes and
+parents recorded; the hypotheses are read back from those records once,
+at the end.  The
 steps unroll into the graph (their number is fixed per model) or, with an
 end symbol, run in a ``tf.while_loop``, so nothing loops in Python over
 samples or steps at call time.
@@ -170,10 +171,12 @@ class BeamSearchDecoder(ChunkedDecoder):
         network, width = self.network, self.beam_width
         rows, n_classes = _n_rows(states[0][0]), network.n_classes
         # A hypothesis's candidates share its length penalty, so only its
-        # `per_hypothesis` best classes can survive a step: the vocabulary is
-        # read once by top_k and once by logsumexp, and the ranking runs on
-        # width * per_hypothesis candidates per row instead of width * n_classes.
-        per_hypothesis = min(width, n_classes)
+        # `width` best classes can survive a step. On a wide vocabulary a
+        # top_k per hypothesis first leaves width * width candidates per row
+        # to mask and rank; on a narrow one (up to 2 * width**2 classes) every
+        # class is ranked, which costs less than the extra top_k
+        # (benchmarks/beam_search.py: 51 classes, widths 4 and 8).
+        per_hypothesis = width if 2 * width * width < n_classes else n_classes
         # Every row starts with one live hypothesis; the other slots start at
         # -inf, so the first top_k only extends the live one.
         first = tf.concat([[0.0], tf.fill([width - 1], -float("inf"))], axis=0)
@@ -200,7 +203,11 @@ class BeamSearchDecoder(ChunkedDecoder):
         def step_once(step, token, states, scores, lengths, finished, trail):
             logits, states = network.decoder_step(token, states, memory)
             normaliser = tf.reduce_logsumexp(logits, axis=-1, keepdims=True)
-            top_logits, top_classes = tf.math.top_k(logits, k=per_hypothesis)
+            if per_hypothesis < n_classes:
+                top_logits, top_classes = tf.math.top_k(logits, k=per_hypothesis)
+            else:
+                top_logits = logits
+                top_classes = tf.broadcast_to(tf.range(n_classes), tf.shape(logits))
             log_p = tf.reshape(top_logits - normaliser, [rows, width, per_hypothesis])
             classes = tf.reshape(top_classes, [rows, width, per_hypothesis])
             if self.end_class is not None:
