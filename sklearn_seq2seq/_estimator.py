@@ -42,7 +42,7 @@ _INFERENCE_STATE = ("_predictor",)
 # Parameters predict reads, validated there too (set_params after fit).
 _DECODING = ("beam_width", "length_penalty")
 # beam_width="auto" with a tokenizer (sentences)
-SENTENCE_BEAM_WIDTH = 4
+_SENTENCE_BEAM_WIDTH = 4
 
 
 class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
@@ -526,7 +526,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         validate_parameter_constraints(constraints, options, caller_name=type(self).__name__)
         if options["beam_width"] == "auto":
             sentences = getattr(self, "tokenizer_", None) is not None
-            options["beam_width"] = SENTENCE_BEAM_WIDTH if sentences else 1
+            options["beam_width"] = _SENTENCE_BEAM_WIDTH if sentences else 1
         return {**options, "length_penalty": float(self.length_penalty)}
 
     def predict(self, X: SequenceBatch) -> SequenceBatch:

@@ -6,10 +6,9 @@ are ranked with one ``top_k`` per row (on a wide vocabulary only each
 hypothesis's ``beam_width`` best classes, the only ones that can
 survive), the survivors' states are gathered and their classes and
 parents recorded; the hypotheses are read back from those records once,
-at the end.  The
-steps unroll into the graph (their number is fixed per model) or, with an
-end symbol, run in a ``tf.while_loop``, so nothing loops in Python over
-samples or steps at call time.
+at the end.  The steps unroll into the graph (their number is fixed per
+model) or, with an end symbol, run in a ``tf.while_loop``, so nothing
+loops in Python over samples or steps at call time.
 
 A hypothesis that has emitted the end class is finished: it can only be
 extended by the end class again, at no cost, so it keeps its score and
