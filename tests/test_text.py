@@ -53,13 +53,22 @@ X_TEST, Y_TEST = translations(200, seed=1)
 
 
 def small_model(**params):
-    options = dict(n_units=32, epochs=6, random_state=0, tokenizer=SentencePieceTokenizer())
+    # No early stopping unless a test asks: with a tokenizer "auto" would
+    # hold out a tenth of the pairs and decode them after every epoch.
+    options = dict(
+        n_units=32,
+        epochs=6,
+        random_state=0,
+        tokenizer=SentencePieceTokenizer(),
+        early_stopping=False,
+    )
     return Seq2SeqLSTM(**{**options, **params})
 
 
 @pytest.fixture(scope="module")
 def fitted():
-    return small_model().fit(X, Y)
+    """Fitted with the sentence defaults ("auto" early stopping and beam)."""
+    return small_model(early_stopping="auto").fit(X, Y)
 
 
 def test_a_tokenizer_learns_pieces_and_predict_returns_sentences(fitted):
@@ -97,7 +106,7 @@ def test_shared_bpe_models_read_both_sides():
 
 def test_a_grid_search_reaches_the_vocabulary_size():
     search = GridSearchCV(
-        Seq2SeqLSTM(n_units=8, epochs=1, tokenizer=SentencePieceTokenizer(), random_state=0),
+        small_model(n_units=8, epochs=1, beam_width=1),  # the tokenizer is searched
         {"tokenizer__vocab_size": [25, 30]},
         cv=2,
         scoring=chrf_scorer,
@@ -143,6 +152,13 @@ def test_unusual_sentences_in_predict_are_read_never_a_crash(fitted):
     predictions = fitted.predict(odd)
     assert len(predictions) == len(odd)
     assert all(isinstance(p, str) for p in predictions)
+
+
+def test_sentences_stop_early_on_bleu_by_default(fitted):
+    assert fitted.early_stopping == "auto" and fitted.validation_metric == "auto"
+    # A tenth of the pairs held out, decoded and scored with BLEU every epoch.
+    assert len(fitted.history_["val_bleu"]) == fitted.n_iter_
+    assert fitted.best_validation_score_ == max(fitted.history_["val_bleu"])
 
 
 def test_sentences_decode_with_a_beam_of_four_by_default(fitted):
