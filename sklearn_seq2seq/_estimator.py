@@ -22,6 +22,7 @@ from ._input.sources import (
     read_sources,
     read_training_data,
     read_validation,
+    segmentation_sampler,
     source_blocks,
 )
 from ._input.tokenizers import check_sentences
@@ -404,7 +405,9 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         check_output_length_limit(self.output_length_limit)
         references = y_val  # what validation_metric="bleu" scores against, as given
         tokenizer = self._fitted_tokenizer(X, y, warm)
+        sentences = None
         if tokenizer is not None:
+            sentences = check_sentences(X, "X"), check_sentences(y, "y")
             X, y = tokenizer.encode(X, side="source"), tokenizer.encode(y, side="target")
             if X_val is not None:
                 X_val = tokenizer.encode(X_val, side="source")
@@ -432,7 +435,12 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         if X_val is not None:
             validation = read_validation(self, self._codec, X_val, y_val, data)
         elif params["early_stopping"]:
-            data, validation = control.split_validation(data, self.validation_fraction, seed)
+            kept, held_out = control.split_validation(
+                len(data.source_ids), self.validation_fraction, seed
+            )
+            data, validation = data.take(kept), data.take(held_out)
+            if sentences is not None:
+                sentences = tuple([side[i] for i in kept] for side in sentences)
         else:
             validation = None
 
@@ -442,6 +450,10 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         # Training reads TensorFlow's copy of the ids: NumPy's can go.
         data = to_tensors(data)
         validation = None if validation is None else to_tensors(validation)
+        resample = None
+        if tokenizer is not None and getattr(tokenizer, "sampling_alpha", None) is not None:
+            # Subword regularisation: a new segmentation of the pairs per epoch.
+            resample = segmentation_sampler(self, self._codec, tokenizer, *sentences, data)
         self._architecture, model = architecture, (self.model_ if warm else None)
         params.update(architecture)
         self.model_, history, best_epoch = control.train(
@@ -454,6 +466,7 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             stacklevel=4,
             as_text=self._sentences,
             references=references,
+            resample=resample,
         )
         previous = self.history_ if warm else {}
         vars(self).update(control.fitted_history(previous, history, best_epoch))
@@ -472,7 +485,14 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         if self.tokenizer is None:
             return None
         check_sentences(X, "X"), check_sentences(y, "y")
-        return fitted if warm else clone(self.tokenizer).fit(X, y)
+        if warm:
+            return fitted
+        tokenizer = clone(self.tokenizer)
+        # Inside this fit scikit-learn skips a nested estimator's own
+        # parameter validation: ask for it.
+        if hasattr(tokenizer, "_validate_params"):
+            tokenizer._validate_params()
+        return tokenizer.fit(X, y)
 
     def _pieces(self, X, side="source"):
         """Sentences as the pieces the network reads; ``X`` itself without a tokenizer."""

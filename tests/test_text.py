@@ -319,3 +319,56 @@ def test_a_refitted_tokenizer_reads_with_its_new_models():
 def test_score_compares_sentences_as_the_tokenizer_reads_them(fitted):
     spaced = [y.replace(" ", "  ") for y in Y_TEST[:20]]  # doubled spaces
     assert fitted.score(X_TEST[:20], spaced) == fitted.score(X_TEST[:20], Y_TEST[:20])
+
+
+@pytest.mark.parametrize("model_type", ["unigram", "bpe"])
+def test_sampled_segmentations_are_reproducible_and_read_back(model_type):
+    tokenizer = SentencePieceTokenizer(model_type=model_type, sampling_alpha=0.5).fit(X, Y)
+    best = tokenizer.encode(X, side="source")
+    first, again, other = (
+        tokenizer.encode(X, side="source", sample_seed=seed) for seed in (1, 1, 2)
+    )
+    assert first == again and first != other and first != best
+    assert tokenizer.decode(tokenizer.encode(Y, side="target", sample_seed=3)) == Y
+    # Without sampling_alpha a seed changes nothing.
+    plain = clone(tokenizer).set_params(sampling_alpha=None).fit(X, Y)
+    assert plain.encode(X, side="source", sample_seed=1) == best
+
+
+def test_subword_regularisation_reads_a_new_segmentation_each_epoch(monkeypatch):
+    seeds = []
+    encode = SentencePieceTokenizer.encode
+
+    def recording_encode(self, sentences, *, side, sample_seed=None):
+        seeds.append((side, sample_seed))
+        return encode(self, sentences, side=side, sample_seed=sample_seed)
+
+    monkeypatch.setattr(SentencePieceTokenizer, "encode", recording_encode)
+    est = small_model(n_units=16, epochs=3, early_stopping=True)
+    est.set_params(tokenizer__sampling_alpha=0.2).fit(X[:300], Y[:300])
+    sampled = [seed for side, seed in seeds if side == "source" and seed is not None]
+    assert len(sampled) == 3 and len(set(sampled)) == 3  # one draw per epoch
+    seeds.clear()
+    est.predict(X_TEST[:5])
+    assert seeds == [("source", None)]  # prediction reads the most likely pieces
+    # The same random_state draws the same segmentations: the same model.
+    again = clone(est).fit(X[:300], Y[:300])
+    for a, b in zip(est.model_.get_weights(), again.model_.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("sampling_alpha", 0.0),
+        ("sampling_alpha", 1.5),
+        ("sampling_alpha", "high"),
+        ("vocab_size", "many"),
+        ("model_type", "wordpiece"),
+    ],
+)
+def test_malformed_tokenizer_parameters_are_refused_by_name(name, value):
+    est = small_model(tokenizer=SentencePieceTokenizer(**{name: value}))
+    with pytest.raises(ValueError, match=f"'{name}' parameter of SentencePieceTokenizer"):
+        est.fit(X[:50], Y[:50])
+    assert not hasattr(est, "tokenizer_")

@@ -61,3 +61,49 @@ def test_batches_widen_compact_ids_to_int32():
     ((source, decoder_input), labels), *_ = make_dataset(ids, ids, ids, batch_size=2, seed=0)
     assert source.dtype == decoder_input.dtype == labels.dtype == "int32"
     assert sorted(labels.numpy().ravel().tolist()) == [-1, 1, 2, 3]
+
+
+def test_resampled_batches_read_a_new_encoding_each_epoch_in_fixed_buckets():
+    from sklearn_seq2seq._input.codec import TrainingData
+
+    n_samples, width = 200, 12
+    lengths = np.random.RandomState(0).randint(1, width + 1, size=n_samples)
+    ids = np.where(np.arange(width) < lengths[:, None], np.arange(n_samples)[:, None] + 1, 0)
+    seeds = []
+
+    def resample(seed):  # every sample one token longer: another segmentation
+        seeds.append(seed)
+        longer = np.pad(ids, ((0, 0), (0, 1)))
+        longer[np.arange(n_samples), lengths] = np.arange(n_samples) + 1
+        longer = longer.astype(np.int16)
+        return TrainingData(longer, longer, longer, lengths + 1, lengths + 1)
+
+    dataset = make_dataset(
+        *(ids.astype(np.int32),) * 3,
+        batch_size=10,
+        seed=0,
+        source_lengths=lengths,
+        target_lengths=lengths,
+        resample=resample,
+    )
+    buckets = length_buckets(lengths)  # of the given encoding, every epoch
+    epochs = [list(dataset.as_numpy_iterator()) for _ in range(2)]
+    assert len(seeds) == 2 and seeds[0] != seeds[1]  # one draw per epoch
+    for batches in epochs:
+        assert len(batches) == int(dataset.cardinality())
+        rows = [source[:, 0] - 1 for (source, _), _ in batches]
+        assert all(len(set(buckets[r])) == 1 for r in rows)
+        # Trimmed to the drawn lengths, every sample once, ids as int32.
+        for ((source, _), labels), r in zip(batches, rows):
+            assert source.shape[1] == lengths[r].max() + 1 and labels.dtype == np.int32
+        assert sorted(np.concatenate(rows)) == list(range(n_samples))
+    again = make_dataset(
+        *(ids.astype(np.int32),) * 3,
+        batch_size=10,
+        seed=0,
+        source_lengths=lengths,
+        target_lengths=lengths,
+        resample=resample,
+    )
+    list(again.as_numpy_iterator())
+    assert seeds[2] == seeds[0]  # the same draws for the same seed

@@ -301,3 +301,38 @@ def read_validation(estimator, codec, X_val, y_val, data):
     if source_lengths is None and data.source_lengths is not None:
         source_lengths = np.full(len(source_ids), source_ids.shape[1])
     return codec.held_out_data(source_ids, source_lengths, y_val, name="y_val")
+
+
+def segmentation_sampler(estimator, codec, tokenizer, X, y, data):
+    """The training sentences, read in a new sampled segmentation at each call.
+
+    Subword regularisation: the tokenizer draws one segmentation per
+    sentence (its ``sampling_alpha``), and the fitted vocabularies, which
+    hold every piece of the subword models, read any of them.
+
+    Parameters
+    ----------
+    estimator : Seq2SeqLSTM
+        The estimator being fitted (its vocabularies are learned).
+    codec : ~sklearn_seq2seq._input.codec.Codec
+        Its fitted layout.
+    tokenizer : SentencePieceTokenizer
+        The fitted tokenizer.
+    X, y : list of str
+        The training sentences, in the order of ``data``.
+    data : ~sklearn_seq2seq._input.codec.TrainingData
+        The same pairs in their most likely segmentation.
+
+    Returns
+    -------
+    sample : callable
+        ``sample(seed)`` returns a :class:`~sklearn_seq2seq._input.codec.TrainingData`
+        of the same pairs, the same draws for the same seed.
+    """
+
+    def sample(seed):
+        sources = tokenizer.encode(X, side="source", sample_seed=seed)
+        targets = tokenizer.encode(y, side="target", sample_seed=seed + 1)
+        return read_validation(estimator, codec, sources, targets, data)
+
+    return sample

@@ -109,6 +109,15 @@ class SentencePieceTokenizer(BaseEstimator):
         One model learned from sources and targets together, used on both
         sides (languages that share a script and many words), instead of
         one model per side.
+    sampling_alpha : float in (0, 1] or None, default=None
+        Subword regularisation (Kudo, 2018): with a float, the estimator's
+        ``fit`` reads the training pairs in a new segmentation every epoch,
+        drawn by SentencePiece's sampling (unigram: pieces drawn with
+        probabilities smoothed by this power; BPE: merges dropped with this
+        probability, Provilkov et al., 2020), so the network learns that
+        one word can be cut in several ways.  Validation and prediction
+        always read the most likely segmentation.  None trains on that
+        one only.
 
     Attributes
     ----------
@@ -140,15 +149,22 @@ class SentencePieceTokenizer(BaseEstimator):
         "model_type": [StrOptions({"unigram", "bpe"})],
         "character_coverage": [Interval(Real, 0, 1, closed="right")],
         "shared": ["boolean"],
+        "sampling_alpha": [Interval(Real, 0, 1, closed="right"), None],
     }
 
     def __init__(
-        self, vocab_size="auto", model_type="unigram", character_coverage=1.0, shared=False
+        self,
+        vocab_size="auto",
+        model_type="unigram",
+        character_coverage=1.0,
+        shared=False,
+        sampling_alpha=None,
     ):
         self.vocab_size = vocab_size
         self.model_type = model_type
         self.character_coverage = character_coverage
         self.shared = shared
+        self.sampling_alpha = sampling_alpha
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
@@ -224,7 +240,7 @@ class SentencePieceTokenizer(BaseEstimator):
             )
         return f"SentencePiece cannot learn from {name}: {message}"
 
-    def encode(self, sentences, *, side):
+    def encode(self, sentences, *, side, sample_seed=None):
         """Sentences as lists of pieces.
 
         Parameters
@@ -234,6 +250,11 @@ class SentencePieceTokenizer(BaseEstimator):
             pieces, and an empty source sentence is one ``<unk>`` piece.
         side : {"source", "target"}
             Which model reads them.
+        sample_seed : int or None, default=None
+            With ``sampling_alpha`` set, each sentence's segmentation is
+            drawn (subword regularisation), the same draws for the same
+            seed; None, or ``sampling_alpha=None``, gives the most likely
+            segmentation.
 
         Returns
         -------
@@ -243,7 +264,21 @@ class SentencePieceTokenizer(BaseEstimator):
         processor, table = self._processor(side), self._piece_table(side)
         # Through ids: a character the model never saw is its ``<unk>`` piece.
         name = "X" if side == "source" else "y"
-        ids = processor.encode(check_sentences(sentences, name), out_type=int)
+        sentences = check_sentences(sentences, name)
+        if sample_seed is None or self.sampling_alpha is None:
+            ids = processor.encode(sentences, out_type=int)
+        else:
+            # SentencePiece draws from one generator per thread: one thread
+            # and a fresh seed make the draws reproducible.
+            import_sentencepiece().set_random_generator_seed(int(sample_seed) % 2**32)
+            ids = processor.encode(
+                sentences,
+                out_type=int,
+                enable_sampling=True,
+                alpha=float(self.sampling_alpha),
+                nbest_size=-1,
+                num_threads=1,
+            )
         pieces = [table[sentence].tolist() for sentence in ids]
         if side == "source":  # the network reads at least one source token
             unknown = table[processor.unk_id()]

@@ -278,13 +278,13 @@ def _reads_kernel_rows(n_source_ids, params):
     return reads_kernel_rows(n_source_ids, params["n_units"], params["cell"])
 
 
-def split_validation(data, validation_fraction, seed):
+def split_validation(n_samples, validation_fraction, seed):
     """Hold out ``validation_fraction`` of the samples for early stopping.
 
     Parameters
     ----------
-    data : ~sklearn_seq2seq._input.codec.TrainingData
-        Encoded training samples.
+    n_samples : int
+        Training samples.
     validation_fraction : float
         Share held out (rounded up).
     seed : int
@@ -292,9 +292,9 @@ def split_validation(data, validation_fraction, seed):
 
     Returns
     -------
-    training, validation : TrainingData
+    training, validation : ndarray of int
+        Indices of the samples kept for training and of those held out.
     """
-    n_samples = len(data.source_ids)
     n_validation = int(np.ceil(validation_fraction * n_samples))
     if n_validation >= n_samples:
         raise ValueError(
@@ -302,11 +302,21 @@ def split_validation(data, validation_fraction, seed):
             f"training samples out of {n_samples}."
         )
     order = np.random.RandomState(seed).permutation(n_samples)
-    return data.take(order[n_validation:]), data.take(order[:n_validation])
+    return order[n_validation:], order[:n_validation]
 
 
 def train(
-    model, data, validation, *, codec, params, seed, stacklevel, as_text=None, references=None
+    model,
+    data,
+    validation,
+    *,
+    codec,
+    params,
+    seed,
+    stacklevel,
+    as_text=None,
+    references=None,
+    resample=None,
 ):
     """Keras's ``fit`` with this fit's callbacks: the user's, the schedule, stopping.
 
@@ -333,6 +343,10 @@ def train(
     references : sequences or None, default=None
         The validation targets as the user gave them (``y_val``), which
         BLEU and chrF score against; None rebuilds them from ``validation``.
+    resample : callable or None, default=None
+        ``resample(seed)`` encodes the training samples anew for each
+        epoch (subword regularisation; see
+        :func:`~sklearn_seq2seq._training.fit.make_dataset`).
 
     Returns
     -------
@@ -362,7 +376,9 @@ def train(
     recipe = {name: params[name] for name in RECIPE}
     if model is None:
         options = {name: params[name] for name in (*ARCHITECTURE, "dropout")}
-        model = new_model(data, codec, recipe=recipe, seed=seed, **options)
+        model = new_model(
+            data, codec, recipe=recipe, seed=seed, fixed_widths=resample is None, **options
+        )
     else:
         recompile(model, recipe)
     batch_size = training_batch_size(params["batch_size"], len(data.source_ids))
@@ -408,6 +424,7 @@ def train(
         # The average first: the other callbacks see it at each epoch's end.
         callbacks=[*averaging_callbacks(params["ema_momentum"]), *callbacks, *schedule, stopper],
         validation=validation,
+        resample=resample,
     )
     if interrupted:
         warnings.warn(

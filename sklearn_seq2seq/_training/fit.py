@@ -53,6 +53,7 @@ def make_dataset(
     seed,
     source_lengths=None,
     target_lengths=None,
+    resample=None,
 ):
     """Shuffled, batched ``((source, decoder input), labels)`` batches.
 
@@ -76,6 +77,13 @@ def make_dataset(
     source_lengths, target_lengths : ndarray of shape (n_samples,) or None
         Lengths of variable-length sources and targets (targets counting
         their end symbol); None for fixed lengths.
+    resample : callable or None, default=None
+        For variable lengths: ``resample(seed)`` returns the same samples
+        encoded anew (a :class:`~sklearn_seq2seq._input.codec.TrainingData`
+        of NumPy arrays, e.g. another subword segmentation), called once
+        per epoch with a seed drawn from ``seed``.  Samples keep the
+        length bucket of the given arrays, so every epoch has as many
+        batches.
 
     Returns
     -------
@@ -107,25 +115,18 @@ def make_dataset(
         )
         return tf.data.Dataset.from_tensor_slices(order)
 
-    dataset = (
-        tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
-        .take(1)
-        .flat_map(permutation)
-        .apply(tf.data.experimental.assert_cardinality(n_samples))
-    )
-
-    def rows(array, indices):
-        return tf.cast(tf.gather(array, indices), tf.int32)
-
+    epoch_keys = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).take(1)
     variable = source_lengths is not None or target_lengths is not None
     if not variable:
 
         def gather(indices):
-            source, decoder_input, target = (rows(a, indices) for a in arrays)
+            source, decoder_input, target = (_rows(a, indices) for a in arrays)
             return (source, decoder_input), target
 
         return (
-            dataset.batch(batch_size)
+            epoch_keys.flat_map(permutation)
+            .apply(tf.data.experimental.assert_cardinality(n_samples))
+            .batch(batch_size)
             .map(gather, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
             .prefetch(tf.data.AUTOTUNE)
         )
@@ -136,27 +137,59 @@ def make_dataset(
     )
     bucket = tf.constant(length_buckets(target_lengths.numpy()))
 
+    if resample is None:
+        lengths = (source_lengths, target_lengths)
+        batches = _bucketed(
+            epoch_keys.flat_map(permutation), bucket, (*arrays, *lengths), batch_size
+        )
+    else:
+
+        def draw(epoch_key):
+            data = resample(int(epoch_key))
+            ids = tuple(a.astype(np.int32) for a in data[:3])
+            return (*ids, data.source_lengths, data.target_lengths)
+
+        # One new encoding of every sample per epoch, batched as above.
+        def epoch(epoch_key):
+            drawn = tf.numpy_function(draw, [epoch_key], [tf.int32] * 3 + [tf.int64] * 2)
+            for array, shape in zip(drawn, [[n_samples, None]] * 3 + [[n_samples]] * 2):
+                array.set_shape(shape)
+            return _bucketed(permutation(epoch_key), bucket, drawn, batch_size)
+
+        batches = epoch_keys.flat_map(epoch)
+    return batches.apply(
+        tf.data.experimental.assert_cardinality(n_bucketed_batches(bucket, batch_size))
+    ).prefetch(tf.data.AUTOTUNE)
+
+
+def _rows(array, indices):
+    return tf.cast(tf.gather(array, indices), tf.int32)
+
+
+def _bucketed(indices, bucket, arrays, batch_size):
+    """Batches of ``indices`` per length bucket, each cut to its longest sequence.
+
+    ``arrays`` are the source, decoder input and label ids and the source
+    and target lengths.
+    """
+    source_ids, decoder_input_ids, labels, source_lengths, target_lengths = arrays
+
     def gather_and_trim(indices):
         source_width = tf.reduce_max(tf.gather(source_lengths, indices))
         target_width = tf.reduce_max(tf.gather(target_lengths, indices))
-        source = rows(arrays[0], indices)[:, :source_width]
-        decoder_input = rows(arrays[1], indices)[:, :target_width]
-        target = rows(arrays[2], indices)[:, :target_width]
+        source = _rows(source_ids, indices)[:, :source_width]
+        decoder_input = _rows(decoder_input_ids, indices)[:, :target_width]
+        target = _rows(labels, indices)[:, :target_width]
         return (source, decoder_input), target
 
     # As tf.data's bucket_by_sequence_length: each bucket emits a batch
     # whenever it holds batch_size of the shuffled samples, and its
     # remainder at the end of the epoch.
-    return (
-        dataset.group_by_window(
-            key_func=lambda index: tf.gather(bucket, index),
-            reduce_func=lambda key, samples: samples.batch(batch_size),
-            window_size=batch_size,
-        )
-        .map(gather_and_trim, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-        .apply(tf.data.experimental.assert_cardinality(n_bucketed_batches(bucket, batch_size)))
-        .prefetch(tf.data.AUTOTUNE)
-    )
+    return indices.group_by_window(
+        key_func=lambda index: tf.gather(bucket, index),
+        reduce_func=lambda key, samples: samples.batch(batch_size),
+        window_size=batch_size,
+    ).map(gather_and_trim, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
 
 
 def length_buckets(target_lengths):
@@ -262,7 +295,7 @@ class SequenceAccuracy(keras.metrics.Metric):
         return keras.ops.divide_no_nan(self.correct, self.count)
 
 
-def new_model(data, codec, *, recipe, seed=None, **options):
+def new_model(data, codec, *, recipe, seed=None, fixed_widths=True, **options):
     """A compiled training model sized for the data and the fitted codec.
 
     Parameters
@@ -279,6 +312,9 @@ def new_model(data, codec, *, recipe, seed=None, **options):
         ``ema_momentum``, ``weight_decay``).
     seed : int or None, default=None
         Seed of the weight initialisers.
+    fixed_widths : bool, default=True
+        Whether training batches keep the widths of ``data``; False (data
+        encoded anew each epoch) never unrolls the model.
     **options
         Passed to :func:`~sklearn_seq2seq._network.model.build_training_model`
         (``n_units``, ``cell``, ``attention``, ``dropout``, ...).
@@ -293,7 +329,7 @@ def new_model(data, codec, *, recipe, seed=None, **options):
         n_target_ids=codec.target_vocabulary.n_ids,
         n_classes=len(codec.classes),
         seed=seed,
-        max_length=max(data.source_ids.shape[1], data.labels.shape[1]),
+        max_length=max(data.source_ids.shape[1], data.labels.shape[1]) if fixed_widths else None,
         mask_source=data.source_lengths is not None,
         mask_target=codec.ends_with_eos,
         **options,
@@ -387,6 +423,7 @@ def fit_model(
     verbose,
     callbacks=(),
     validation=None,
+    resample=None,
 ):
     """Fit a compiled training model; Ctrl-C stops it after the current batch.
 
@@ -407,6 +444,10 @@ def fit_model(
         Passed to ``keras.Model.fit``.
     validation : TrainingData or None, default=None
         Held-out samples evaluated after every epoch (``val_*`` logs).
+    resample : callable or None, default=None
+        ``resample(seed)`` encodes the training samples anew for each
+        epoch (see :func:`make_dataset`); the model must not be unrolled
+        (see :func:`new_model`).
 
     Returns
     -------
@@ -417,19 +458,23 @@ def fit_model(
     """
     trim = _trims(model, data)
 
-    def batches(samples, seed):
+    if resample is not None and not trim:
+        raise ValueError("Resampled training data needs a model that is not unrolled.")
+
+    def batches(samples, seed, resample=None):
         return make_dataset(
             *samples[:3],
             batch_size=batch_size,
             seed=seed,
             source_lengths=samples.source_lengths if trim else None,
             target_lengths=samples.target_lengths if trim else None,
+            resample=resample,
         )
 
     validation_data = None if validation is None else batches(validation, seed + 1)
     with GracefulInterrupt() as interrupt:
         history = model.fit(
-            batches(data, seed),
+            batches(data, seed, resample),
             epochs=epochs,
             verbose=verbose,
             callbacks=[*callbacks, interrupt],
