@@ -8,6 +8,7 @@ of it.
 
 from __future__ import annotations
 
+import copy
 import os
 from numbers import Integral, Real
 
@@ -405,9 +406,11 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         check_output_length_limit(self.output_length_limit)
         references = y_val  # what validation_metric="bleu" scores against, as given
         tokenizer = self._fitted_tokenizer(X, y, warm)
+        # Subword regularisation re-reads the training sentences every epoch.
         sentences = None
-        if tokenizer is not None:
+        if getattr(tokenizer, "sampling_alpha", None) is not None:
             sentences = check_sentences(X, "X"), check_sentences(y, "y")
+        if tokenizer is not None:
             X, y = tokenizer.encode(X, side="source"), tokenizer.encode(y, side="target")
             if X_val is not None:
                 X_val = tokenizer.encode(X_val, side="source")
@@ -451,9 +454,12 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         data = to_tensors(data)
         validation = None if validation is None else to_tensors(validation)
         resample = None
-        if tokenizer is not None and getattr(tokenizer, "sampling_alpha", None) is not None:
-            # Subword regularisation: a new segmentation of the pairs per epoch.
-            resample = segmentation_sampler(self, self._codec, tokenizer, *sentences, data)
+        if sentences is not None:
+            # A warm start draws on from the epochs already trained.
+            epochs_done = len(self.history_["loss"]) if warm else 0
+            resample = segmentation_sampler(
+                self, self._codec, tokenizer, *sentences, data, epochs_done=epochs_done
+            )
         self._architecture, model = architecture, (self.model_ if warm else None)
         params.update(architecture)
         self.model_, history, best_epoch = control.train(
@@ -486,10 +492,16 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             return None
         check_sentences(X, "X"), check_sentences(y, "y")
         if warm:
+            # The learned models are kept; how training text is read
+            # (subword sampling) follows the parameter as it is now.
+            alpha = getattr(self.tokenizer, "sampling_alpha", None)
+            if getattr(fitted, "sampling_alpha", None) != alpha:
+                fitted = copy.copy(fitted).set_params(sampling_alpha=alpha)
             return fitted
         tokenizer = clone(self.tokenizer)
         # Inside this fit scikit-learn skips a nested estimator's own
-        # parameter validation: ask for it.
+        # parameter validation (by setting skip_parameter_validation): ask
+        # for it.
         if hasattr(tokenizer, "_validate_params"):
             tokenizer._validate_params()
         return tokenizer.fit(X, y)

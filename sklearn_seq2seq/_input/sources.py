@@ -303,7 +303,7 @@ def read_validation(estimator, codec, X_val, y_val, data):
     return codec.held_out_data(source_ids, source_lengths, y_val, name="y_val")
 
 
-def segmentation_sampler(estimator, codec, tokenizer, X, y, data):
+def segmentation_sampler(estimator, codec, tokenizer, X, y, data, *, epochs_done=0):
     """The training sentences, read in a new sampled segmentation at each call.
 
     Subword regularisation: the tokenizer draws one segmentation per
@@ -322,6 +322,9 @@ def segmentation_sampler(estimator, codec, tokenizer, X, y, data):
         The training sentences, in the order of ``data``.
     data : ~sklearn_seq2seq._input.codec.TrainingData
         The same pairs in their most likely segmentation.
+    epochs_done : int, default=0
+        Epochs a warm start trained before: mixed into the seeds, so that
+        each ``fit`` call of a warm-start loop draws new segmentations.
 
     Returns
     -------
@@ -329,10 +332,13 @@ def segmentation_sampler(estimator, codec, tokenizer, X, y, data):
         ``sample(seed)`` returns a :class:`~sklearn_seq2seq._input.codec.TrainingData`
         of the same pairs, the same draws for the same seed.
     """
+    if not len(X) == len(y) == len(data.source_ids):
+        raise ValueError("The sentences to sample do not match the training pairs.")
+    offset = 2 * epochs_done
 
     def sample(seed):
-        sources = tokenizer.encode(X, side="source", sample_seed=seed)
-        targets = tokenizer.encode(y, side="target", sample_seed=seed + 1)
+        sources = tokenizer.encode(X, side="source", sample_seed=seed + offset)
+        targets = tokenizer.encode(y, side="target", sample_seed=seed + offset + 1)
         return read_validation(estimator, codec, sources, targets, data)
 
     return sample

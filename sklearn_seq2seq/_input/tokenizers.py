@@ -268,8 +268,10 @@ class SentencePieceTokenizer(BaseEstimator):
         if sample_seed is None or self.sampling_alpha is None:
             ids = processor.encode(sentences, out_type=int)
         else:
-            # SentencePiece draws from one generator per thread: one thread
-            # and a fresh seed make the draws reproducible.
+            # SentencePiece's sampling seed is process-wide: set before the
+            # draw, and one thread drawing, the draws are reproducible.
+            # Fits that sample in parallel threads of one process may
+            # interleave their seeds (processes, as joblib's default, do not).
             import_sentencepiece().set_random_generator_seed(int(sample_seed) % 2**32)
             ids = processor.encode(
                 sentences,

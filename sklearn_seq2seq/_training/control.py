@@ -292,7 +292,7 @@ def split_validation(n_samples, validation_fraction, seed):
 
     Returns
     -------
-    training, validation : ndarray of int
+    kept, held_out : ndarray of int
         Indices of the samples kept for training and of those held out.
     """
     n_validation = int(np.ceil(validation_fraction * n_samples))
@@ -377,7 +377,7 @@ def train(
     if model is None:
         options = {name: params[name] for name in (*ARCHITECTURE, "dropout")}
         model = new_model(
-            data, codec, recipe=recipe, seed=seed, fixed_widths=resample is None, **options
+            data, codec, recipe=recipe, seed=seed, may_unroll=resample is None, **options
         )
     else:
         recompile(model, recipe)

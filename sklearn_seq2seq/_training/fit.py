@@ -3,7 +3,9 @@
 Data reach the graph as integer ids only.  A ``tf.data`` pipeline draws one
 permutation of the sample indices per epoch from the given seed
 (deterministic, no global seeding) and gathers each batch, so nothing the
-size of the data set is ever one-hot encoded or copied per epoch.  Padded
+size of the data set is ever one-hot encoded or copied per epoch, except
+with subword sampling, which encodes the training sentences anew at the
+start of each epoch.  Padded
 label positions hold ``PAD_LABEL``, which the loss ignores and the
 exact-sequence accuracy skips.
 """
@@ -117,6 +119,8 @@ def make_dataset(
 
     epoch_keys = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).take(1)
     variable = source_lengths is not None or target_lengths is not None
+    if resample is not None and not variable:
+        raise ValueError("resample needs variable lengths: fixed-width batches cannot change.")
     if not variable:
 
         def gather(indices):
@@ -147,7 +151,7 @@ def make_dataset(
         def draw(epoch_key):
             data = resample(int(epoch_key))
             ids = tuple(a.astype(np.int32) for a in data[:3])
-            return (*ids, data.source_lengths, data.target_lengths)
+            return (*ids, *(n.astype(np.int64) for n in data[3:]))
 
         # One new encoding of every sample per epoch, batched as above.
         def epoch(epoch_key):
@@ -163,6 +167,7 @@ def make_dataset(
 
 
 def _rows(array, indices):
+    """The rows at ``indices``, widened to int32."""
     return tf.cast(tf.gather(array, indices), tf.int32)
 
 
@@ -295,7 +300,7 @@ class SequenceAccuracy(keras.metrics.Metric):
         return keras.ops.divide_no_nan(self.correct, self.count)
 
 
-def new_model(data, codec, *, recipe, seed=None, fixed_widths=True, **options):
+def new_model(data, codec, *, recipe, seed=None, may_unroll=True, **options):
     """A compiled training model sized for the data and the fitted codec.
 
     Parameters
@@ -312,9 +317,10 @@ def new_model(data, codec, *, recipe, seed=None, fixed_widths=True, **options):
         ``ema_momentum``, ``weight_decay``).
     seed : int or None, default=None
         Seed of the weight initialisers.
-    fixed_widths : bool, default=True
-        Whether training batches keep the widths of ``data``; False (data
-        encoded anew each epoch) never unrolls the model.
+    may_unroll : bool, default=True
+        Whether short sequences may unroll the model to their fixed width;
+        False when the data are encoded anew each epoch (their widths
+        change).
     **options
         Passed to :func:`~sklearn_seq2seq._network.model.build_training_model`
         (``n_units``, ``cell``, ``attention``, ``dropout``, ...).
@@ -329,7 +335,7 @@ def new_model(data, codec, *, recipe, seed=None, fixed_widths=True, **options):
         n_target_ids=codec.target_vocabulary.n_ids,
         n_classes=len(codec.classes),
         seed=seed,
-        max_length=max(data.source_ids.shape[1], data.labels.shape[1]) if fixed_widths else None,
+        max_length=max(data.source_ids.shape[1], data.labels.shape[1]) if may_unroll else None,
         mask_source=data.source_lengths is not None,
         mask_target=codec.ends_with_eos,
         **options,
@@ -459,16 +465,20 @@ def fit_model(
     trim = _trims(model, data)
 
     if resample is not None and not trim:
-        raise ValueError("Resampled training data needs a model that is not unrolled.")
+        raise ValueError(
+            "Subword sampling needs a network that reads any length: this one was fitted "
+            "without sampling on sequences short enough to be unrolled to a fixed length.  "
+            "Fit it anew (warm_start=False) to sample."
+        )
 
-    def batches(samples, seed, resample=None):
+    def batches(samples, seed, draw=None):
         return make_dataset(
             *samples[:3],
             batch_size=batch_size,
             seed=seed,
             source_lengths=samples.source_lengths if trim else None,
             target_lengths=samples.target_lengths if trim else None,
-            resample=resample,
+            resample=draw,
         )
 
     validation_data = None if validation is None else batches(validation, seed + 1)
