@@ -10,11 +10,12 @@ Arms, each fit capped at the same wall-clock budget (a Keras callback
 stops training after the batch that crosses it):
 
 * ``defaults + tokenizer``: ``Seq2SeqLSTM(tokenizer=SentencePieceTokenizer())``,
-  everything else the defaults (for sentences: 10 epochs, the weights of
-  the best validation-BLEU epoch kept, beam 4);
-* ``defaults + subword sampling``: the first arm with subword
-  regularisation, ``SentencePieceTokenizer(sampling_alpha=0.2)``: a new
-  sampled segmentation of the training pairs every epoch;
+  everything else the defaults (for sentences: 10 epochs, a new sampled
+  segmentation of the training pairs every epoch, the weights of the best
+  validation-BLEU epoch kept, beam 4);
+* ``defaults, no subword sampling``: the first arm without subword
+  regularisation (``SentencePieceTokenizer(sampling_alpha=None)``): the
+  training pairs read in their most likely segmentation every epoch;
 * ``recommended``: what the user guide recommends for sentences:
   the defaults with the tokenizer, more epochs, early stopping on
   validation BLEU and beam search of width 4 (its BLEU is the beam
@@ -62,11 +63,6 @@ SPLITS = {"train": "train", "validation": "val", "test": "test_2016_flickr"}
 
 # What the user guide recommends for sentences (docs/text.md).
 SENTENCE_OPTIONS = dict(early_stopping=True, validation_metric="bleu", n_iter_no_change=3)
-# Subword regularisation, every segmentation a candidate: on Multi30k's
-# English, alpha=0.1 draws 1.84x as many pieces as the most likely
-# segmentation, 0.2 draws 1.25x (92% of sentences cut differently), 0.5
-# draws 1.02x (29%).  Kudo (2018) reports gains at 0.2 with this setting.
-SAMPLING_ALPHA = 0.2
 # A larger network: the reference's.
 LARGER_NETWORK = dict(
     n_units=256,
@@ -93,7 +89,7 @@ def load_multi30k(data, n_train=None):
     return pairs
 
 
-def estimator_arm(pairs, *, budget, epochs, seed, tokenizer=True, sampling_alpha=None, **params):
+def estimator_arm(pairs, *, budget, epochs, seed, tokenizer=True, sampling_alpha="auto", **params):
     from sklearn_seq2seq import SentencePieceTokenizer, Seq2SeqLSTM
 
     (X, Y), (X_val, Y_val) = pairs["train"], pairs["validation"]
@@ -117,7 +113,7 @@ def estimator_arm(pairs, *, budget, epochs, seed, tokenizer=True, sampling_alpha
         return est.set_params(beam_width=beam_width, length_penalty=length_penalty).predict(sources)
 
     options = {"tokenizer": bool(tokenizer), **params}
-    if sampling_alpha is not None:
+    if tokenizer:
         options["tokenizer__sampling_alpha"] = sampling_alpha
     return predict, fit_seconds, est.n_iter_, est.validation_scores_, options
 
@@ -274,8 +270,8 @@ def keras_reference_arm(pairs, *, budget, epochs, seed, rates=(1e-3, 1e-2)):
 
 ARMS = {
     "defaults + tokenizer": lambda pairs, epochs, **kw: estimator_arm(pairs, epochs=None, **kw),
-    "defaults + subword sampling": lambda pairs, epochs, **kw: estimator_arm(
-        pairs, epochs=None, sampling_alpha=SAMPLING_ALPHA, **kw
+    "defaults, no subword sampling": lambda pairs, epochs, **kw: estimator_arm(
+        pairs, epochs=None, sampling_alpha=None, **kw
     ),
     "recommended": lambda pairs, **kw: estimator_arm(pairs, **SENTENCE_OPTIONS, **kw),
     "larger network": lambda pairs, **kw: estimator_arm(pairs, **LARGER_NETWORK, **kw),
