@@ -78,14 +78,17 @@ def test_resampled_batches_read_a_new_encoding_each_epoch_in_fixed_buckets():
         longer = longer.astype(np.int16)
         return TrainingData(longer, longer, longer, lengths + 1, lengths + 1)
 
-    dataset = make_dataset(
-        *(ids.astype(np.int32),) * 3,
-        batch_size=10,
-        seed=0,
-        source_lengths=lengths,
-        target_lengths=lengths,
-        resample=resample,
-    )
+    def resampled_dataset():
+        return make_dataset(
+            *(ids.astype(np.int32),) * 3,
+            batch_size=10,
+            seed=0,
+            source_lengths=lengths,
+            target_lengths=lengths,
+            resample=resample,
+        )
+
+    dataset = resampled_dataset()
     buckets = length_buckets(lengths)  # of the given encoding, every epoch
     epochs = [list(dataset.as_numpy_iterator()) for _ in range(2)]
     assert len(seeds) == 2 and seeds[0] != seeds[1]  # one draw per epoch
@@ -97,13 +100,5 @@ def test_resampled_batches_read_a_new_encoding_each_epoch_in_fixed_buckets():
         for ((source, _), labels), r in zip(batches, rows):
             assert source.shape[1] == lengths[r].max() + 1 and labels.dtype == np.int32
         assert sorted(np.concatenate(rows)) == list(range(n_samples))
-    again = make_dataset(
-        *(ids.astype(np.int32),) * 3,
-        batch_size=10,
-        seed=0,
-        source_lengths=lengths,
-        target_lengths=lengths,
-        resample=resample,
-    )
-    list(again.as_numpy_iterator())
+    list(resampled_dataset().as_numpy_iterator())
     assert seeds[2] == seeds[0]  # the same draws for the same seed
