@@ -86,6 +86,7 @@ OPTIONS = {
 }
 
 
+@pytest.mark.slow  # two fresh TensorFlow processes, each fitting two models
 def test_same_random_state_in_fresh_processes_gives_identical_models(tmp_path):
     first, second = (
         run_json(DETERMINISM, json.dumps(OPTIONS), str(tmp_path / run))
