@@ -1,6 +1,7 @@
-"""Shared fixtures (one small reversal task and one model fitted on it) and
-the hypothesis profiles: "ci" by default, "long" by hand with
-``python -m pytest tests/test_fuzz.py --hypothesis-profile=long``."""
+"""Shared fixtures (one small reversal task and one model fitted on it), the
+hypothesis profiles ("ci" by default, "long" by hand with
+``python -m pytest tests/test_fuzz.py --hypothesis-profile=long``), and the
+grouping that lets each test module's fitted models be fitted once."""
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -28,3 +29,30 @@ def fitted(small_task):
     """A model that has learned the small task (read-only: do not refit)."""
     X, Y, _, _ = small_task
     return Seq2SeqLSTM(n_units=32, epochs=10, batch_size=128, random_state=0).fit(X, Y)
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
+def pytest_collection_modifyitems(items):
+    """Tests that share a test module's fitted model run on one xdist worker.
+
+    Those fixtures are session-scoped, so a worker fits each model once even
+    when it runs other modules' tests in between, and grouped
+    (``--dist loadgroup``), so only one worker fits it.
+    """
+    for item in items:
+        info = getattr(item, "_fixtureinfo", None)  # doctests have none
+        if info is None:
+            continue
+        shared = sorted(
+            name
+            for name, definitions in info.name2fixturedefs.items()
+            if name in item.fixturenames
+            and definitions[-1].scope == "session"
+            and definitions[-1].baseid.endswith(".py")
+        )
+        if shared:
+            params = getattr(item, "callspec", None)
+            labels = [
+                f"{n}[{params.params[n]}]" if params and n in params.params else n for n in shared
+            ]
+            item.add_marker(pytest.mark.xdist_group(f"{item.module.__name__}:{','.join(labels)}"))

@@ -26,17 +26,17 @@ def with_nan(a):
     return np.where(a == 1, np.nan, a)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def fitted():
     return Seq2SeqLSTM(**FAST).fit(X, Y)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def encoder():
     return SequenceOneHotEncoder().fit(X)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def model_files(tmp_path_factory, fitted):
     """A good model file and broken variants of it."""
     folder = tmp_path_factory.mktemp("files")

@@ -11,7 +11,7 @@ from sklearn_seq2seq._input.vocabulary import N_RESERVED, START_ID
 from sklearn_seq2seq._network.model import build_training_model
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def words():
     """Reverse 1-5 letter words: variable lengths, an end symbol, a few errors left."""
     rng = np.random.RandomState(0)

@@ -76,6 +76,7 @@ def test_masked_decoding_stops_when_every_row_has_ended():
     np.testing.assert_array_equal(after_end[:, 0], 1)
 
 
+@pytest.mark.slow  # trains 30 epochs for outputs that end (11-15 s)
 def test_equal_length_remainder_stops_early_and_matches_a_full_chunk():
     """Equal-length sources with an end symbol: the remainder takes the masked path."""
     from sklearn_seq2seq._decoding.greedy import GreedyDecoder

@@ -34,7 +34,7 @@ CONFIGS = {  # together they cover every option and both cells
 }
 
 
-@pytest.fixture(scope="module", params=list(CONFIGS), ids=list(CONFIGS))
+@pytest.fixture(scope="session", params=list(CONFIGS), ids=list(CONFIGS))
 def option_model(request):
     est = Seq2SeqLSTM(n_units=8, epochs=2, random_state=0, **CONFIGS[request.param])
     with pytest.MonkeyPatch.context() as patch:
@@ -291,6 +291,8 @@ def test_bad_options_are_rejected_by_name(params, message):
         Seq2SeqLSTM(**params).fit(WORDS[:10], REVERSED[:10])
 
 
+# Two fits of the largest network (17 s); test_estimator.py checks the default model.
+@pytest.mark.slow
 @pytest.mark.parametrize("options", [CONFIGS["bahdanau-bidirectional-gru-stacked"]])
 def test_random_state_fixes_every_weight(options):
     """AdditiveAttention's own v is drawn unseeded by Keras; we reseed it."""

@@ -21,14 +21,15 @@ STRINGS = ["ab", "abc", "b", "ca", "cab", "bb"] * 100
 REVERSED = [x[::-1] for x in STRINGS]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def strings_model():
     """A variable-length model with early stopping (so every fitted attribute is set)."""
     est = Seq2SeqLSTM(n_units=16, epochs=3, early_stopping=True, random_state=0)
     return est.fit(STRINGS, REVERSED)
 
 
-@pytest.mark.parametrize("library", ["pickle", "joblib"])
+# A fresh process each (TensorFlow's start-up): joblib's round trip is marked slow.
+@pytest.mark.parametrize("library", ["pickle", pytest.param("joblib", marks=pytest.mark.slow)])
 def test_pickle_and_joblib_round_trips_across_processes(strings_model, tmp_path, library):
     path = tmp_path / f"model.{library}"
     unfitted_path = tmp_path / f"unfitted.{library}"

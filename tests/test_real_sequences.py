@@ -12,7 +12,7 @@ from sklearn_seq2seq import EOS, Seq2SeqLSTM, make_copy, sequence_accuracy_score
 FAST = dict(n_units=16, epochs=2, batch_size=128, random_state=0)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def reverse_strings():
     """Reverse strings of 1-6 letters: variable lengths, so an end symbol."""
     rng = np.random.RandomState(0)
@@ -159,6 +159,13 @@ def test_pickled_variable_length_model_predicts_the_same(reverse_strings):
     assert restored.predict(X_test) == est.predict(X_test)
 
 
+@pytest.fixture(scope="session")
+def tiny_model():
+    """A model fitted on a few strings, and its predictions for ``["ab", "ba"]``."""
+    est = Seq2SeqLSTM(**FAST).fit(["ab", "ba", "a"] * 5, ["b", "a", "aa"] * 5)
+    return est, est.predict(["ab", "ba"])
+
+
 @pytest.mark.parametrize(
     "X, Y, error, match",
     [
@@ -172,9 +179,8 @@ def test_pickled_variable_length_model_predicts_the_same(reverse_strings):
         (["ab", "cd", "e"], ["a", "b"], ValueError, "inconsistent numbers of samples"),
     ],
 )
-def test_bad_sequences_are_rejected_and_keep_the_fitted_model(X, Y, error, match):
-    est = Seq2SeqLSTM(**FAST).fit(["ab", "ba", "a"] * 5, ["b", "a", "aa"] * 5)
-    before = est.predict(["ab", "ba"])
+def test_bad_sequences_are_rejected_and_keep_the_fitted_model(tiny_model, X, Y, error, match):
+    est, before = tiny_model  # shared: a refused fit must leave it as it was
     with pytest.raises(error, match=match):
         est.fit(X, Y)
     assert est.predict(["ab", "ba"]) == before
@@ -213,6 +219,7 @@ def sequence_tasks(draw):
     return sequences(source_tokens), sequences(target_tokens)
 
 
+@pytest.mark.slow  # 8 fits of random vocabularies (23 s); tests/test_fuzz.py runs by default
 @given(sequence_tasks(), st.sampled_from([None, 2]))
 def test_random_vocabularies_never_crash_and_predict_training_tokens(task, max_tokens):
     X, Y = task
@@ -229,6 +236,7 @@ def test_random_vocabularies_never_crash_and_predict_training_tokens(task, max_t
     assert all(len(y) <= est.max_output_length_ for y in Y_pred)
 
 
+@pytest.mark.slow  # five fits (20 s); grid searches on strings run by default in test_text.py
 def test_model_selection_on_strings_with_a_sequence_scorer():
     from sklearn.model_selection import GridSearchCV
 

@@ -134,6 +134,7 @@ def test_weight_decay_is_kerass_decoupled_decay_on_weights_not_biases():
     assert np.all(np.array(kernels[1]) < np.array(kernels[0]))
 
 
+@pytest.mark.slow  # a grid search and warm starts (15 s); the decay itself is tested above
 def test_weight_decay_is_grid_searchable_and_recompiled_on_warm_start():
     search = GridSearchCV(Seq2SeqLSTM(**FAST), {"weight_decay": [0.0, 0.1]}, cv=2)
     quietly_fit(search, STRINGS, REVERSED)
@@ -393,6 +394,11 @@ def test_labels_as_targets_with_a_validation_set():
     assert len(est.validation_scores_) == 3
 
 
+@pytest.fixture(scope="session")
+def strings_fit():
+    return quietly_fit(Seq2SeqLSTM(**FAST), STRINGS, REVERSED)
+
+
 @pytest.mark.parametrize(
     "kwargs, error, message",
     [
@@ -403,8 +409,10 @@ def test_labels_as_targets_with_a_validation_set():
         ({"X_val": "ab", "y_val": ["ba"]}, TypeError, "X_val"),
     ],
 )
-def test_bad_validation_sets_are_refused_and_keep_the_fitted_model(kwargs, error, message):
-    est = quietly_fit(Seq2SeqLSTM(**FAST), STRINGS, REVERSED)
+def test_bad_validation_sets_are_refused_and_keep_the_fitted_model(
+    strings_fit, kwargs, error, message
+):
+    est = strings_fit  # shared: a refused fit must leave it as it was
     model, predictions = est.model_, est.predict(STRINGS[:8])
     with pytest.raises(error, match=message):
         est.fit(STRINGS, REVERSED, **kwargs)

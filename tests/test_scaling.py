@@ -17,12 +17,12 @@ from sklearn_seq2seq import Seq2SeqLSTM
 GRID = {"n_units": [4, 32], "epochs": [3]}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def search_task(small_task):
     return small_task[0][:600], small_task[1][:600]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def local_search(search_task):
     """The reference: the same search in this process, one fit at a time."""
     return GridSearchCV(Seq2SeqLSTM(random_state=0), GRID, cv=2, n_jobs=1).fit(*search_task)
@@ -35,9 +35,10 @@ def assert_same_search(search, reference):
     )
 
 
-# loky's process pool is slow to start: its search is marked slow, and
-# test_loky_workers_use_their_share_of_the_cores runs loky by default.
-@pytest.mark.parametrize("backend", [pytest.param("loky", marks=pytest.mark.slow), "threading"])
+# Two searches of 9 fits each, and loky's process pool is slow to start:
+# marked slow; test_loky_workers_use_their_share_of_the_cores runs loky by default.
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["loky", "threading"])
 def test_parallel_search_finds_what_a_sequential_one_finds(search_task, local_search, backend):
     with joblib.parallel_config(backend=backend):
         search = GridSearchCV(Seq2SeqLSTM(random_state=0), GRID, cv=2, n_jobs=2).fit(*search_task)

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import sacrebleu
 from sklearn.base import clone
-from sklearn.model_selection import GridSearchCV
+from sklearn.model_selection import GridSearchCV, ShuffleSplit
 
 from sklearn_seq2seq import (
     AttentionDisplay,
@@ -66,7 +66,7 @@ def small_model(**params):
     return Seq2SeqLSTM(**{**options, **params})
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def fitted():
     """Fitted with the sentence defaults ("auto" early stopping, sampling and beam)."""
     return small_model(early_stopping="auto", tokenizer=SentencePieceTokenizer()).fit(X, Y)
@@ -109,7 +109,7 @@ def test_a_grid_search_reaches_the_vocabulary_size():
     search = GridSearchCV(
         small_model(n_units=8, epochs=1, beam_width=1),  # the tokenizer is searched
         {"tokenizer__vocab_size": [25, 30]},
-        cv=2,
+        cv=ShuffleSplit(n_splits=1, test_size=0.5, random_state=0),  # 2 fits and a refit
         scoring=chrf_scorer,
     )
     search.fit(X[:300], Y[:300])
@@ -336,6 +336,10 @@ def test_sampled_segmentations_are_reproducible_and_read_back(model_type):
     assert plain.encode(X, side="source", sample_seed=1) == best
 
 
+# Five fits (about 25 s): marked slow.  By default the tokenizer's sampling is
+# tested above, fit's per-epoch draw in test_training.py, and the fitted
+# fixture trains with sampling.
+@pytest.mark.slow
 def test_subword_regularisation_reads_a_new_segmentation_each_epoch(monkeypatch):
     seeds = []
     encode = SentencePieceTokenizer.encode
