@@ -120,6 +120,16 @@ NETWORK_CANDIDATES = {
         bidirectional=True, epochs="auto", early_stopping=True
     ),
     "defaults, epochs auto": dict(epochs="auto"),
+    # How early stopping anneals when the score stalls: the linear schedule
+    # above re-plans its decay from the stall; these hold the peak rate
+    # until a stall, then re-plan a linear decay to the floor ("constant")
+    # or divide the rate by 5 after 2 stalled epochs ("plateau").
+    "defaults, bidirectional, epochs auto, early stopping, constant rate": dict(
+        bidirectional=True, epochs="auto", early_stopping=True, learning_rate_schedule="constant"
+    ),
+    "defaults, bidirectional, epochs auto, early stopping, plateau": dict(
+        bidirectional=True, epochs="auto", early_stopping=True, learning_rate_schedule="plateau"
+    ),
 }
 RECIPES.update(
     {name: {**DEFAULT_RECIPE, **options} for name, options in NETWORK_CANDIDATES.items()}
@@ -213,6 +223,8 @@ def run(recipe, task, seed, quick):
         "seed": seed,
         "test_accuracy": est.score(X_test, Y_test),
         "fit_seconds": fit_seconds,
+        "epochs_run": int(est.n_iter_),
+        "learning_rates": [float(r) for r in est.history_.get("learning_rate", [])],
         "validation_scores": [float(s) for s in scores],
         "largest_drop_points": largest_drop(scores),
     }
