@@ -433,6 +433,8 @@ def test_grid_search_passes_the_validation_set_to_every_fit():
     assert len(search.best_estimator_.validation_scores_) == 3
 
 
+# Three fits (about 12 s): marked slow; routing through a Pipeline runs by default, below.
+@pytest.mark.slow
 def test_grid_search_with_metadata_routing():
     with sklearn.config_context(enable_metadata_routing=True):
         est = Seq2SeqLSTM(**FAST).set_fit_request(X_val=True, y_val=True)
