@@ -405,11 +405,9 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
             raise ValueError("fit needs both X_val and y_val, or neither.")
         check_output_length_limit(self.output_length_limit)
         references = y_val  # what validation_metric="bleu" scores against, as given
-        tokenizer = self._fitted_tokenizer(X, y, warm)
+        tokenizer, X, y = self._fitted_tokenizer(X, y, warm)
         # Subword regularisation re-reads the training sentences every epoch.
-        sentences = None
-        if getattr(tokenizer, "sampling_alpha", None) is not None:
-            sentences = check_sentences(X, "X"), check_sentences(y, "y")
+        sentences = (X, y) if tokenizer is not None and tokenizer.draws_segmentations() else None
         if tokenizer is not None:
             X, y = tokenizer.encode(X, side="source"), tokenizer.encode(y, side="target")
             if X_val is not None:
@@ -480,7 +478,10 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         return self
 
     def _fitted_tokenizer(self, X, y, warm):
-        """The tokenizer this fit reads sentences with: learned, kept (warm) or None."""
+        """The tokenizer this fit reads sentences with (learned, kept or None), and X, y.
+
+        With a tokenizer, ``X`` and ``y`` come back checked, as lists of str.
+        """
         fitted = getattr(self, "tokenizer_", None) if warm else None
         if warm and (fitted is None) != (self.tokenizer is None):
             raise ValueError(
@@ -489,22 +490,22 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
                 "train a new model."
             )
         if self.tokenizer is None:
-            return None
-        check_sentences(X, "X"), check_sentences(y, "y")
+            return None, X, y
+        X, y = check_sentences(X, "X"), check_sentences(y, "y")
         if warm:
             # The learned models are kept; how training text is read
             # (subword sampling) follows the parameter as it is now.
             alpha = getattr(self.tokenizer, "sampling_alpha", None)
             if getattr(fitted, "sampling_alpha", None) != alpha:
                 fitted = copy.copy(fitted).set_params(sampling_alpha=alpha)
-            return fitted
+            return fitted, X, y
         tokenizer = clone(self.tokenizer)
         # Inside this fit scikit-learn skips a nested estimator's own
         # parameter validation (by setting skip_parameter_validation): ask
         # for it.
         if hasattr(tokenizer, "_validate_params"):
             tokenizer._validate_params()
-        return tokenizer.fit(X, y)
+        return tokenizer.fit(X, y), X, y
 
     def _pieces(self, X, side="source"):
         """Sentences as the pieces the network reads; ``X`` itself without a tokenizer."""

@@ -325,6 +325,7 @@ def test_score_compares_sentences_as_the_tokenizer_reads_them(fitted):
 @pytest.mark.parametrize("model_type", ["unigram", "bpe"])
 def test_sampled_segmentations_are_reproducible_and_read_back(model_type):
     tokenizer = SentencePieceTokenizer(model_type=model_type).fit(X, Y)  # "auto" samples
+    assert tokenizer.draws_segmentations()
     best = tokenizer.encode(X, side="source")
     first, again, other = (
         tokenizer.encode(X, side="source", sample_seed=seed) for seed in (1, 1, 2)
@@ -333,6 +334,7 @@ def test_sampled_segmentations_are_reproducible_and_read_back(model_type):
     assert tokenizer.decode(tokenizer.encode(Y, side="target", sample_seed=3)) == Y
     # Without sampling_alpha a seed changes nothing.
     plain = clone(tokenizer).set_params(sampling_alpha=None).fit(X, Y)
+    assert not plain.draws_segmentations()
     assert plain.encode(X, side="source", sample_seed=1) == best
 
 

@@ -294,6 +294,16 @@ class SentencePieceTokenizer(BaseEstimator):
             pieces = [p if p else [unknown] for p in pieces]
         return pieces
 
+    def draws_segmentations(self):
+        """Whether ``encode`` with a ``sample_seed`` draws segmentations (subword regularisation).
+
+        Returns
+        -------
+        draws : bool
+            True unless ``sampling_alpha`` is None.
+        """
+        return self._sampling_alpha() is not None
+
     def _sampling_alpha(self):
         """``sampling_alpha`` as SentencePiece takes it: a float, or None."""
         if self.sampling_alpha == "auto":
