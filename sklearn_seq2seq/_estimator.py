@@ -407,7 +407,8 @@ class Seq2SeqLSTM(ClassifierMixin, BaseEstimator):
         references = y_val  # what validation_metric="bleu" scores against, as given
         tokenizer, X, y = self._fitted_tokenizer(X, y, warm)
         # Subword regularisation re-reads the training sentences every epoch.
-        sentences = (X, y) if tokenizer is not None and tokenizer.draws_segmentations() else None
+        draws = getattr(tokenizer, "draws_segmentations", None)  # a tokenizer of one's own may not
+        sentences = (X, y) if draws is not None and draws() else None
         if tokenizer is not None:
             X, y = tokenizer.encode(X, side="source"), tokenizer.encode(y, side="target")
             if X_val is not None:

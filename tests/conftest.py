@@ -40,7 +40,7 @@ def pytest_collection_modifyitems(items):
     (``--dist loadgroup``), so only one worker fits it.
     """
     for item in items:
-        info = getattr(item, "_fixtureinfo", None)  # doctests have none
+        info = getattr(item, "_fixtureinfo", None)
         if info is None:
             continue
         shared = sorted(
@@ -51,8 +51,11 @@ def pytest_collection_modifyitems(items):
             and definitions[-1].baseid.endswith(".py")
         )
         if shared:
+            # Keyed by the first shared model (and its parameter: xdist reads a
+            # group name only without brackets), so that tests which also use
+            # a second fixture still join their model's group.
+            first = shared[0]
             params = getattr(item, "callspec", None)
-            labels = [
-                f"{n}[{params.params[n]}]" if params and n in params.params else n for n in shared
-            ]
-            item.add_marker(pytest.mark.xdist_group(f"{item.module.__name__}:{','.join(labels)}"))
+            if params and first in params.params:
+                first = f"{first}={params.params[first]}"
+            item.add_marker(pytest.mark.xdist_group(f"{item.module.__name__}:{first}"))

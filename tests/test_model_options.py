@@ -291,7 +291,15 @@ def test_bad_options_are_rejected_by_name(params, message):
         Seq2SeqLSTM(**params).fit(WORDS[:10], REVERSED[:10])
 
 
-# Two fits of the largest network (17 s); test_estimator.py checks the default model.
+def test_random_state_fixes_the_bahdanau_attention_weights():
+    """AdditiveAttention's own v is drawn unseeded by Keras; the builder reseeds it."""
+    sizes = dict(n_source_ids=9, n_target_ids=9, n_classes=5, n_units=4, seed=0)
+    first, second = (build_training_model(**sizes, attention="bahdanau") for _ in range(2))
+    for a, b in zip(first.weights, second.weights):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b), err_msg=a.path)
+
+
+# Two fits of the largest network (17 s): the builder's seeding is tested above.
 @pytest.mark.slow
 @pytest.mark.parametrize("options", [CONFIGS["bahdanau-bidirectional-gru-stacked"]])
 def test_random_state_fixes_every_weight(options):

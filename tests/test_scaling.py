@@ -35,10 +35,9 @@ def assert_same_search(search, reference):
     )
 
 
-# Two searches of 9 fits each, and loky's process pool is slow to start:
-# marked slow; test_loky_workers_use_their_share_of_the_cores runs loky by default.
-@pytest.mark.slow
-@pytest.mark.parametrize("backend", ["loky", "threading"])
+# loky's process pool is slow to start: its search is marked slow, and
+# test_loky_workers_use_their_share_of_the_cores runs loky by default.
+@pytest.mark.parametrize("backend", [pytest.param("loky", marks=pytest.mark.slow), "threading"])
 def test_parallel_search_finds_what_a_sequential_one_finds(search_task, local_search, backend):
     with joblib.parallel_config(backend=backend):
         search = GridSearchCV(Seq2SeqLSTM(random_state=0), GRID, cv=2, n_jobs=2).fit(*search_task)

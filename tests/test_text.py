@@ -338,11 +338,9 @@ def test_sampled_segmentations_are_reproducible_and_read_back(model_type):
     assert plain.encode(X, side="source", sample_seed=1) == best
 
 
-# Five fits (about 25 s): marked slow.  By default the tokenizer's sampling is
-# tested above, fit's per-epoch draw in test_training.py, and the fitted
-# fixture trains with sampling.
-@pytest.mark.slow
-def test_subword_regularisation_reads_a_new_segmentation_each_epoch(monkeypatch):
+@pytest.fixture
+def recorded_seeds(monkeypatch):
+    """(side, sample_seed) of every ``SentencePieceTokenizer.encode`` call."""
     seeds = []
     encode = SentencePieceTokenizer.encode
 
@@ -351,16 +349,33 @@ def test_subword_regularisation_reads_a_new_segmentation_each_epoch(monkeypatch)
         return encode(self, sentences, side=side, sample_seed=sample_seed)
 
     monkeypatch.setattr(SentencePieceTokenizer, "encode", recording_encode)
+    return seeds
+
+
+def drawn_seeds(seeds, side):
+    return [seed for s, seed in seeds if s == side and seed is not None]
+
+
+def sampling_model():
     est = small_model(n_units=16, epochs=2, early_stopping=True)
-    est.set_params(tokenizer__sampling_alpha=0.2).fit(X[:200], Y[:200])
-    drawn = {
-        side: [seed for s, seed in seeds if s == side and seed is not None]
-        for side in ("source", "target")
-    }
-    assert all(len(set(d)) == len(d) == 2 for d in drawn.values())  # one draw per epoch
-    seeds.clear()
+    return est.set_params(tokenizer__sampling_alpha=0.2).fit(X[:200], Y[:200])
+
+
+def test_subword_regularisation_reads_a_new_segmentation_each_epoch(recorded_seeds):
+    est = sampling_model()
+    for side in ("source", "target"):
+        drawn = drawn_seeds(recorded_seeds, side)
+        assert len(set(drawn)) == len(drawn) == 2  # one draw per epoch
+    recorded_seeds.clear()
     est.predict(X_TEST[:5])
-    assert seeds == [("source", None)]  # prediction reads the most likely pieces
+    assert recorded_seeds == [("source", None)]  # prediction reads the most likely pieces
+
+
+# Four more fits (about 20 s): marked slow.
+@pytest.mark.slow
+def test_sampled_segmentations_are_seeded_and_follow_a_warm_start(recorded_seeds):
+    est = sampling_model()
+    drawn = drawn_seeds(recorded_seeds, "source")
     # The same random_state draws the same segmentations: the same model;
     # without sampling the same random_state trains another one.
     again = clone(est).fit(X[:200], Y[:200])
@@ -370,13 +385,13 @@ def test_subword_regularisation_reads_a_new_segmentation_each_epoch(monkeypatch)
         np.testing.assert_array_equal(a, b)
     assert any(not np.array_equal(a, c) for a, c in zip(weights[0], weights[2]))
     # A warm start draws new segmentations, and follows the parameter.
-    seeds.clear()
+    recorded_seeds.clear()
     est.set_params(warm_start=True, epochs=1).fit(X[:200], Y[:200])
-    warm = [seed for s, seed in seeds if s == "source" and seed is not None]
-    assert len(warm) == 1 and warm[0] not in drawn["source"]
-    seeds.clear()
+    warm = drawn_seeds(recorded_seeds, "source")
+    assert len(warm) == 1 and warm[0] not in drawn
+    recorded_seeds.clear()
     est.set_params(tokenizer__sampling_alpha=None).fit(X[:200], Y[:200])
-    assert all(seed is None for _, seed in seeds)
+    assert all(seed is None for _, seed in recorded_seeds)
 
 
 @pytest.mark.parametrize(
