@@ -23,6 +23,8 @@ stops training after the batch that crosses it):
 * ``larger network``: the tokenizer with a bidirectional encoder,
   embeddings of 256, 256 units and dropout 0.2 (the network of the
   reference below), early stopping on validation BLEU;
+* ``larger network, rate 0.001``: the same at Adam's textbook rate, the
+  rate at which the reference below learns this network best;
 * ``characters``: the defaults without a tokenizer, sentences read one
   character per step;
 * ``plain Keras reference``: what a careful user writes by hand with the
@@ -275,6 +277,9 @@ ARMS = {
     ),
     "recommended": lambda pairs, **kw: estimator_arm(pairs, **SENTENCE_OPTIONS, **kw),
     "larger network": lambda pairs, **kw: estimator_arm(pairs, **LARGER_NETWORK, **kw),
+    "larger network, rate 0.001": lambda pairs, **kw: estimator_arm(
+        pairs, **LARGER_NETWORK, learning_rate=1e-3, **kw
+    ),
     "characters": lambda pairs, epochs, **kw: estimator_arm(
         pairs, tokenizer=False, epochs=None, **kw
     ),
