@@ -25,6 +25,8 @@ stops training after the batch that crosses it):
   reference below), early stopping on validation BLEU;
 * ``larger network, rate 0.001``: the same at Adam's textbook rate, the
   rate at which the reference below learns this network best;
+* ``larger network, rate 0.001, no dropout``: the same without dropout,
+  as the reference trains it;
 * ``characters``: the defaults without a tokenizer, sentences read one
   character per step;
 * ``plain Keras reference``: what a careful user writes by hand with the
@@ -279,6 +281,9 @@ ARMS = {
     "larger network": lambda pairs, **kw: estimator_arm(pairs, **LARGER_NETWORK, **kw),
     "larger network, rate 0.001": lambda pairs, **kw: estimator_arm(
         pairs, **LARGER_NETWORK, learning_rate=1e-3, **kw
+    ),
+    "larger network, rate 0.001, no dropout": lambda pairs, **kw: estimator_arm(
+        pairs, **{**LARGER_NETWORK, "dropout": 0.0}, learning_rate=1e-3, **kw
     ),
     "characters": lambda pairs, epochs, **kw: estimator_arm(
         pairs, tokenizer=False, epochs=None, **kw

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
-from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.model_selection import GridSearchCV, ShuffleSplit, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
@@ -178,8 +178,9 @@ def test_clone_copies_parameters_only(fitted):
 def test_grid_search_over_units_and_epochs(small_task):
     # Parallel searches (joblib backends, Dask, Ray): tests/test_scaling.py
     X, Y = small_task[0][:600], small_task[1][:600]
+    one_split = ShuffleSplit(n_splits=1, test_size=0.5, random_state=0)  # 4 fits and a refit
     search = GridSearchCV(
-        Seq2SeqLSTM(random_state=0), {"n_units": [8, 32], "epochs": [1, 3]}, cv=2
+        Seq2SeqLSTM(random_state=0), {"n_units": [8, 32], "epochs": [1, 3]}, cv=one_split
     ).fit(X, Y)
     assert search.best_params_ == {"n_units": 32, "epochs": 3}
     assert search.predict(X[:5]).shape == (5, 2)
