@@ -27,6 +27,8 @@ stops training after the batch that crosses it):
   rate at which the reference below learns this network best;
 * ``larger network, rate 0.001, no dropout``: the same without dropout,
   as the reference trains it;
+* ``larger network, rate 0.001, no dropout, no subword sampling``: and
+  read in the most likely segmentation, as the reference reads it;
 * ``characters``: the defaults without a tokenizer, sentences read one
   character per step;
 * ``plain Keras reference``: what a careful user writes by hand with the
@@ -287,6 +289,15 @@ ARMS = {
     ),
     "larger network, rate 0.001, no dropout": lambda pairs, **kw: estimator_arm(
         pairs, **{**LARGER_NETWORK, "dropout": 0.0}, learning_rate=1e-3, **kw
+    ),
+    "larger network, rate 0.001, no dropout, no subword sampling": lambda pairs, **kw: (
+        estimator_arm(
+            pairs,
+            **{**LARGER_NETWORK, "dropout": 0.0},
+            learning_rate=1e-3,
+            sampling_alpha=None,
+            **kw,
+        )
     ),
     "characters": lambda pairs, epochs, **kw: estimator_arm(
         pairs, tokenizer=False, epochs=None, **kw
