@@ -291,8 +291,8 @@ def test_a_given_output_length_limit_ends_every_output_in_time():
         for sources in (X_TEST[:40], ["the big cat sat", "a small dog ran"]):
             pieces = est.tokenizer_.encode(est.predict(sources), side="target")
             assert max(len(p) for p in pieces) <= 2
-    nbest, _ = est.predict_nbest(X_TEST[:5], n_best=2)
-    assert all(len(p) <= 2 for h in nbest for p in est.tokenizer_.encode(h, side="target"))
+        nbest, _ = est.predict_nbest(X_TEST[:5], n_best=2)  # beams of 2 and 3
+        assert all(len(p) <= 2 for h in nbest for p in est.tokenizer_.encode(h, side="target"))
 
 
 @pytest.mark.parametrize("limit", [(1.0,), (1.0, float("inf")), (-1.0, 2.0)])
