@@ -24,7 +24,8 @@ stops training after the batch that crosses it):
   ``PolynomialDecay`` over the planned steps, and the weights of the best
   validation epoch restored.  Its predictions use the package's greedy
   decoder on its weights;
-* the same reference on the network without attention.
+* the same reference on the network without attention, or with a
+  one-directional encoder.
 
 Results files written before ``bidirectional="auto"`` hold runs whose
 defaults and references had a one-directional encoder (their provenance
@@ -261,6 +262,9 @@ ARMS = {
     "plain Keras reference": keras_reference_arm,
     "plain Keras reference (attention=None)": lambda data, **kw: keras_reference_arm(
         data, attention=None, **kw
+    ),
+    "plain Keras reference (bidirectional=False)": lambda data, **kw: keras_reference_arm(
+        data, bidirectional=False, **kw
     ),
 }
 
