@@ -47,10 +47,20 @@ def versions():
     return found
 
 
+def command():
+    """The command line, with paths inside the checkout made relative to its root.
+
+    A run from a scratch copy of the tree (``/tmp/...``) then reads as a
+    command a user can paste into their own checkout.
+    """
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+    return "python " + shlex.join(arg.removeprefix(root) for arg in sys.argv)
+
+
 def provenance():
     """The ``"provenance"`` entry of a results file."""
     return {
-        "command": "python " + shlex.join(sys.argv),
+        "command": command(),
         "commit": commit(),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "cpu": cpu_model(),

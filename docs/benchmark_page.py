@@ -8,6 +8,7 @@ its results file is measured again.
 """
 
 import json
+import re
 from pathlib import Path
 
 DOCS = Path(__file__).resolve().parent
@@ -34,13 +35,18 @@ def _table(header, rows):
     return lines
 
 
+def _from_checkout(command):
+    """The command as run from a checkout's root: a scratch copy's path prefix dropped."""
+    return re.sub(r"/\S*?/(?=benchmarks/)", "", command)
+
+
 def _provenance(data):
     record = data.get("provenance") if isinstance(data, dict) else None
     if not record:
         return ["*Provenance not recorded: measured before results files recorded it.*"]
     versions = ", ".join(f"{name} {v}" for name, v in record.get("versions", {}).items())
     return [
-        f"Reproduce: `{record.get('command')}`",
+        f"Reproduce: `{_from_checkout(record.get('command') or '')}`",
         "",
         f"Measured {record.get('date')} at commit `{(record.get('commit') or '')[:10]}` on "
         f"{record.get('cpu')} ({record.get('cores')} cores); {versions}.",
