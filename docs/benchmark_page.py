@@ -40,16 +40,30 @@ def _from_checkout(command):
     return re.sub(r"/\S*?/(?=benchmarks/)", "", command)
 
 
+def _measured(record):
+    versions = ", ".join(f"{name} {v}" for name, v in record.get("versions", {}).items())
+    return (
+        f"Measured {record.get('date')} at commit `{(record.get('commit') or '')[:10]}` on "
+        f"{record.get('cpu')} ({record.get('cores')} cores); {versions}."
+    )
+
+
 def _provenance(data):
-    record = data.get("provenance") if isinstance(data, dict) else None
+    if isinstance(data, list):
+        # One run a row (a script run once per configuration): a command each.
+        records = [row.get("provenance") for row in data if isinstance(row, dict)]
+        if records and all(records):
+            commands = [f"- `{_from_checkout(r.get('command') or '')}`" for r in records]
+            return ["Reproduce, one command a row:", "", *commands, "", _measured(records[-1])]
+        record = None
+    else:
+        record = data.get("provenance")
     if not record:
         return ["*Provenance not recorded: measured before results files recorded it.*"]
-    versions = ", ".join(f"{name} {v}" for name, v in record.get("versions", {}).items())
     return [
         f"Reproduce: `{_from_checkout(record.get('command') or '')}`",
         "",
-        f"Measured {record.get('date')} at commit `{(record.get('commit') or '')[:10]}` on "
-        f"{record.get('cpu')} ({record.get('cores')} cores); {versions}.",
+        _measured(record),
     ]
 
 
