@@ -135,6 +135,15 @@ NETWORK_CANDIDATES = {
     "defaults, bidirectional, epochs auto, early stopping, warm-up 0.05": dict(
         bidirectional=True, epochs="auto", early_stopping=True, warmup_fraction=0.05
     ),
+    # The same question for a lower peak rate (epochs="auto" plans more
+    # steps, so a smaller one may still reach the floor) and for a slower
+    # weight average (its horizon grows past one epoch of 125 batches).
+    "defaults, bidirectional, epochs auto, early stopping, rate 0.005": dict(
+        bidirectional=True, epochs="auto", early_stopping=True, learning_rate=0.005
+    ),
+    "defaults, bidirectional, epochs auto, early stopping, average 0.999": dict(
+        bidirectional=True, epochs="auto", early_stopping=True, ema_momentum=0.999
+    ),
 }
 RECIPES.update(
     {name: {**DEFAULT_RECIPE, **options} for name, options in NETWORK_CANDIDATES.items()}
